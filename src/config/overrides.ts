@@ -1,0 +1,65 @@
+/**
+ * `[tool.wheelwright.packages.<name>]` tables as an overlay over the lock's package set:
+ * source preference, extra runtime dependencies, build-system replace/add/drop, PEP 517
+ * config settings, build environment variables, and the RECORD check switch.
+ */
+import { WheelwrightError } from "../errors.js";
+import { normalizeName } from "../pep/names.js";
+import { evaluateMarker, parseRequirement } from "../pep/pep508.js";
+import type { Tag } from "../pep/tags.js";
+import type { MarkerEnvironment } from "../python/types.js";
+import { chooseSource, type SourcePrefs } from "../scope/choose-source.js";
+import type { Overlay } from "../scope/package-set.js";
+import { mergeSpecs, type DepSpec, type RecipeAttrs } from "../scope/recipe.js";
+import { closestNames } from "../util/suggest.js";
+import type { PackageSettings } from "./load.js";
+
+export interface OverridesContext {
+  environment: MarkerEnvironment;
+  tags: readonly Tag[];
+  prefs: SourcePrefs;
+  file?: string;
+}
+
+export function overridesOverlay(packages: Record<string, PackageSettings>, ctx: OverridesContext): Overlay {
+  return (_final, prev) => {
+    const out: Record<string, () => ReturnType<NonNullable<typeof prev[string]>["override"]>> = {};
+    for (const [rawName, settings] of Object.entries(packages)) {
+      const name = normalizeName(rawName);
+      out[name] = () => {
+        const recipe = prev[name];
+        if (recipe === undefined) {
+          const near = closestNames(name, Object.keys(prev));
+          throw new WheelwrightError("ERR_WW_CONFIG", `[tool.wheelwright.packages.${rawName}] overrides a package that is not in the lock`, {
+            ...(ctx.file !== undefined ? { file: ctx.file } : {}),
+            hint: near.length > 0 ? `did you mean '${near[0]}'?` : "overrides change packages the lock provides; add the package to the lock first",
+          });
+        }
+        const change: Partial<RecipeAttrs> = {};
+        if (settings.sourcePreference !== undefined && recipe.candidates !== undefined) {
+          change.source = chooseSource(recipe, recipe.candidates, { ...ctx.prefs, preference: settings.sourcePreference }, ctx.tags);
+        }
+        if (settings.dependencies.length > 0) change.dependencies = mergeSpecs(recipe.dependencies, toSpec(settings.dependencies, ctx, rawName));
+        if (settings.buildSystem !== undefined) change.buildSystem = toSpec(settings.buildSystem, ctx, rawName);
+        if (settings.buildSystemAdd.length > 0) change.buildSystemAdd = toSpec(settings.buildSystemAdd, ctx, rawName);
+        if (settings.buildSystemDrop.length > 0) change.buildSystemDrop = settings.buildSystemDrop.map(normalizeName);
+        if (Object.keys(settings.configSettings).length > 0) change.configSettings = { ...recipe.configSettings, ...settings.configSettings };
+        if (Object.keys(settings.env).length > 0) change.env = { ...recipe.env, ...settings.env };
+        if (!settings.verifyRecord) change.verifyRecord = false;
+        return recipe.override(change);
+      };
+    }
+    return out;
+  };
+}
+
+/** PEP 508 strings → name/extras, dropping those whose marker is false here. */
+function toSpec(requirements: string[], ctx: OverridesContext, pkg: string): DepSpec {
+  const spec: DepSpec = {};
+  for (const text of requirements) {
+    const req = parseRequirement(text, { ...(ctx.file !== undefined ? { file: ctx.file } : {}), package: pkg });
+    if (req.marker !== null && !evaluateMarker(req.marker, { ...ctx.environment })) continue;
+    spec[normalizeName(req.name)] = req.extras.map(normalizeName);
+  }
+  return spec;
+}
