@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   ERR_WW_LOCK_VERSION: "A lock file's version is not supported.",
   ERR_WW_LOCK_INVALID: "A lock file's content is inconsistent.",
   ERR_WW_REQUIRES_PYTHON: "The interpreter does not satisfy requires-python.",
+  ERR_WW_LOCK_ENVIRONMENT: "A lock file was made for environments that do not include the interpreter.",
   ERR_WW_CONFLICT: "Conflicting extras or groups were selected together.",
   ERR_WW_NO_COMPATIBLE_DIST: "A package has no compatible wheel nor sdist.",
   ERR_WW_UNKNOWN_PACKAGE: "A package is referenced but not in the package set.",
