@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   ERR_WW_UNKNOWN_EXTRA: "An extra or dependency group is not defined by its package.",
   ERR_WW_BUILD_SYSTEM_CYCLE: "Build systems require each other in a cycle.",
   ERR_WW_BUILD_SYSTEM_MISSING: "A build requirement is not in the package set.",
+  ERR_WW_DEPENDENCY_CYCLE: "Derivations to be made depend on each other in a cycle, so no order can make them.",
   ERR_WW_BUILD_FAILED: "A package build failed.",
   ERR_WW_SANDBOX: "The requested build sandbox is not available.",
   ERR_WW_VENV_COLLISION: "Two packages install different files at the same venv path.",
