@@ -1,13 +1,21 @@
-// Compiles src/ to dist/ with tsc and copies the non-TypeScript assets (Python helpers
-// run by target interpreters) next to the modules that use them.
+// Compiles src/ to dist/ with tsc and copies the non-TypeScript assets (Python helpers run by
+// target interpreters) next to the modules that use them. Builds into a fresh directory and
+// swaps it in, so a process running from dist/ never sees it half-written or missing.
 import { execFileSync } from "node:child_process";
-import { cpSync, readdirSync, statSync, mkdirSync, rmSync } from "node:fs";
-import { join, dirname, relative } from "node:path";
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-rmSync(join(root, "dist"), { recursive: true, force: true });
-execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.json")], { stdio: "inherit" });
+const out = join(root, `dist.tmp-${process.pid}`);
+const dist = join(root, "dist");
+rmSync(out, { recursive: true, force: true });
+try {
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.json"), "--outDir", out], { stdio: "inherit" });
+} catch {
+  rmSync(out, { recursive: true, force: true });
+  process.exit(1);
+}
 
 const assets = [".py", ".json", ".sh", ".fish", ".csh", ".ps1", ".txt"];
 function copyAssets(dir) {
@@ -15,10 +23,15 @@ function copyAssets(dir) {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) copyAssets(path);
     else if (assets.some((ext) => entry.endsWith(ext))) {
-      const dest = join(root, "dist", relative(join(root, "src"), path));
+      const dest = join(out, relative(join(root, "src"), path));
       mkdirSync(dirname(dest), { recursive: true });
       cpSync(path, dest);
     }
   }
 }
 copyAssets(join(root, "src"));
+
+const old = join(root, `dist.old-${process.pid}`);
+if (existsSync(dist)) renameSync(dist, old);
+renameSync(out, dist);
+rmSync(old, { recursive: true, force: true });

@@ -106,6 +106,11 @@ export class WheelwrightError extends Error {
     const where = this.where();
     if (where !== undefined) lines.push(`  at: ${where}`);
     if (this.hint !== undefined) lines.push(`  hint: ${this.hint}`);
+    const output = this.details?.stderr ?? this.details?.logTail;
+    if (typeof output === "string" && output.trim() !== "") {
+      const tail = output.trimEnd().split("\n").slice(-20);
+      lines.push("  output (last lines):", ...tail.map((l) => `    | ${l}`));
+    }
     return lines.join("\n");
   }
 

@@ -19,7 +19,7 @@ export const SETTINGS = [
   { key: "python", type: "string", default: undefined, env: "WHEELWRIGHT_PYTHON", flag: "--python <request>", description: "Interpreter to build for: a path, a version like `3.12`, or a specifier like `>=3.10`. Default: `python3` on PATH." },
   { key: "store", type: "string", default: undefined, env: "WHEELWRIGHT_STORE", flag: "--store <dir>", description: "Store root. Default: `$XDG_DATA_HOME/wheelwright` (`~/.local/share/wheelwright`)." },
   { key: "lock", type: "string", default: undefined, flag: "--lock <file>", description: "Lock file to read. Default: `pylock.toml`, else `uv.lock`, in the project directory." },
-  { key: "venv", type: "string", default: ".venv", env: "WHEELWRIGHT_VENV", flag: "-o, --output <path>", description: "Where the environment link (or copy) is made, relative to the project." },
+  { key: "output", type: "string", default: ".venv", env: "WHEELWRIGHT_OUTPUT", flag: "-o, --output <path>", description: "Where the environment link (or copy) is made, relative to the project." },
   { key: "find-links", type: "string[]", default: [], env: "WHEELWRIGHT_FIND_LINKS", flag: "--find-links <dir>", description: "Local directories of distribution files, tried before the network (matched by name and hash). The variable takes a `:`-separated list." },
   { key: "mirrors", type: "string[]", default: [], env: "WHEELWRIGHT_MIRRORS", flag: "--mirror <url>", description: "PEP 503/691 simple-index base URLs tried before a file's own URL (matched by name and hash)." },
   { key: "offline", type: "boolean", default: false, env: "WHEELWRIGHT_OFFLINE", flag: "--offline", description: "Never use the network; fail naming any file that no local source has." },

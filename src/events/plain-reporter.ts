@@ -20,6 +20,7 @@ export function renderPlain(event: WheelwrightEvent, verbosity = 0): string | un
     case "fetch-progress":
       return undefined;
     case "fetch-end":
+      if (event.source === "store" && verbosity < 1) return undefined;
       return `fetched ${event.name} (${event.bytes} bytes, ${event.source})`;
     case "build-start":
       return `building ${event.name} ${event.version} (${event.kind})`;

@@ -24,9 +24,10 @@ export interface StoreOpenOptions {
   /** Environment used to find the default root (defaults to `process.env`). */
   env?: NodeJS.ProcessEnv;
   /**
-   * fsync outputs before registering them and the database on commit (default true): a
-   * registered path then survives a power loss intact. Without it a SIGKILL is still
-   * harmless; only power loss is not.
+   * fsync outputs before registering them and the database on commit: a registered path
+   * then survives a power loss intact. Without it a SIGKILL is still harmless; only power
+   * loss is not. Default: off (as in Nix, where it is opt-in) unless WHEELWRIGHT_FSYNC=1 —
+   * fsyncing every file of ~30k costs tens of seconds on an ordinary disk.
    */
   fsync?: boolean;
 }
@@ -52,7 +53,8 @@ export class Store {
   static async open(root?: string, options: StoreOpenOptions = {}): Promise<Store> {
     const layout = storeLayout(root ?? defaultStoreRoot(options.env ?? process.env));
     await ensureLayout(layout);
-    const fsync = options.fsync ?? true;
+    const env = options.env ?? process.env;
+    const fsync = options.fsync ?? /^(1|true|yes|on)$/i.test(env.WHEELWRIGHT_FSYNC ?? "");
     const db = new StoreDb(layout.dbFile, { durable: fsync });
     try {
       removeDeadTempDirs(layout);

@@ -203,7 +203,7 @@ describe("realise", () => {
     expect(best).toBeLessThan(5);
   });
 
-  it("works with fsync on (the default) and names a log file per path", async () => {
+  it("works with fsync on (opt-in) and names a log file per path", async () => {
     const { store, root } = await tempStore({ fsync: true });
     const path = makeStorePath("durable", "durable-1");
     const info = await store.realise(path, async (out) => writeTree(out, { "a/b": "c" }));
