@@ -1,5 +1,6 @@
 /** Distribution files as lock files describe them → `FileRef`s (filename, sha256, url/path). */
 import { isAbsolute, resolve } from "node:path";
+import { tryParseWheelFilename } from "../pep/filenames.js";
 import type { FileRef } from "../scope/source.js";
 import { lockError, type EntryContext } from "./toml.js";
 
@@ -18,18 +19,18 @@ export function basenameOf(location: string): string {
 export function parseUvHash(hash: string, ctx: EntryContext): string {
   const match = /^sha256:([0-9a-fA-F]{64})$/.exec(hash);
   if (match === null) {
-    throw lockError("ERR_WW_LOCK_INVALID", `hash '${hash}' is not a sha256 hash`, ctx, "wheelwright verifies files by sha256; regenerate the lock with sha256 hashes");
+    throw lockError("ERR_WW_LOCK_INVALID", `${ctx.package}: hash '${hash}' is not a sha256 hash`, ctx, "wheelwright verifies files by sha256; regenerate the lock with sha256 hashes", "hash");
   }
   return match[1]!.toLowerCase();
 }
 
 /** PEP 751 `hashes = { sha256 = "..." }` → lowercase hex. */
 export function pickSha256(hashes: unknown, ctx: EntryContext, what: string): string {
-  if (hashes === undefined) throw lockError("ERR_WW_LOCK_INVALID", `${what} has no hashes`, ctx, "every archive, sdist and wheel in a pylock.toml must carry `hashes` (PEP 751)");
-  if (typeof hashes !== "object" || hashes === null || Array.isArray(hashes)) throw lockError("ERR_WW_LOCK_PARSE", `${what}: 'hashes' must be a table`, ctx, "write hashes as { sha256 = \"...\" }");
+  if (hashes === undefined) throw lockError("ERR_WW_LOCK_INVALID", `${ctx.package}: ${what} has no hashes`, ctx, "every archive, sdist and wheel in a pylock.toml must carry `hashes` (PEP 751)");
+  if (typeof hashes !== "object" || hashes === null || Array.isArray(hashes)) throw lockError("ERR_WW_LOCK_PARSE", `${ctx.package}: ${what}: 'hashes' must be a table`, ctx, "write hashes as { sha256 = \"...\" }", "hashes");
   const sha = (hashes as Record<string, unknown>).sha256;
   if (typeof sha !== "string" || !/^[0-9a-fA-F]{64}$/.test(sha)) {
-    throw lockError("ERR_WW_LOCK_INVALID", `${what} has no valid sha256 hash (found: ${Object.keys(hashes).join(", ") || "none"})`, ctx, "wheelwright verifies files by sha256; relock so that sha256 hashes are recorded");
+    throw lockError("ERR_WW_LOCK_INVALID", `${ctx.package}: ${what} has no valid sha256 hash (found: ${Object.keys(hashes).join(", ") || "none"})`, ctx, "wheelwright verifies files by sha256; relock so that sha256 hashes are recorded", "hashes");
   }
   return sha.toLowerCase();
 }
@@ -41,4 +42,11 @@ export function fileRef(parts: { filename?: string; url?: string; path?: string;
   if (parts.url !== undefined) ref.url = parts.url;
   if (parts.path !== undefined) ref.path = isAbsolute(parts.path) ? parts.path : resolve(baseDir, parts.path);
   return ref;
+}
+
+/** A wheel's file name must follow the binary distribution format: its tags decide where it installs. */
+export function checkWheelName(filename: string, ctx: EntryContext): void {
+  if (tryParseWheelFilename(filename) === null) {
+    throw lockError("ERR_WW_LOCK_INVALID", `${ctx.package}: '${filename}' is not a valid wheel file name`, ctx, "wheel names are {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl; fix the entry or relock");
+  }
 }

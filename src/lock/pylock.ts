@@ -9,14 +9,15 @@ import { isAbsolute, dirname, resolve } from "node:path";
 import { WheelwrightError, isWheelwrightError } from "../errors.js";
 import { normalizeName } from "../pep/names.js";
 import { satisfies, tryParse } from "../pep/pep440.js";
-import { evaluateMarker, parseMarker, type Marker, type MarkerEnvironmentInput } from "../pep/pep508.js";
+import { evaluateMarker, formatMarker, parseMarker, type Marker, type MarkerEnvironmentInput } from "../pep/pep508.js";
 import { supportedTags } from "../pep/tags.js";
 import { chooseSource } from "../scope/choose-source.js";
 import { mkRecipe, type DepSpec, type Recipe } from "../scope/recipe.js";
 import type { Candidates, FileRef, Source } from "../scope/source.js";
-import { basenameOf, fileRef, pickSha256 } from "./files.js";
+import { basenameOf, checkWheelName, fileRef, pickSha256 } from "./files.js";
 import { sourcePrefsFor } from "./prefs.js";
-import { isTable, lockError, optInt, optStr, optTable, parseLockToml, str, stringArray, tableArray, tableHeaderLines, type EntryContext, type Table } from "./toml.js";
+import { findKeyLine } from "../pep/toml-position.js";
+import { entryLines, lockError, optBool, optInt, optStr, optTable, parseLockToml, str, stringArray, tableArray, within, type EntryContext, type Table } from "./toml.js";
 import { directoryHash } from "./tree-hash.js";
 import type { LockedEnvironment, LockOptions } from "./types.js";
 
@@ -39,6 +40,8 @@ export interface PylockPackage {
 
 export interface Pylock {
   file: string;
+  /** The document text, for pointing at lines in selection errors. */
+  text?: string;
   lockVersion: string;
   requiresPython: string | undefined;
   environments: Marker[];
@@ -52,22 +55,25 @@ export interface Pylock {
 
 export function parsePylock(text: string, file: string, baseDir = dirname(file)): Pylock {
   const data = parseLockToml(text, file);
-  const top: EntryContext = { file };
+  const top: EntryContext = { file, text, path: [] };
   const version = data["lock-version"];
-  if (typeof version !== "string") throw lockError("ERR_WW_LOCK_PARSE", "pylock.toml has no 'lock-version'", { file, line: 1 }, "this does not look like a PEP 751 lock file");
-  const [major, minor] = version.split(".").map(Number);
+  if (version === undefined) throw lockError("ERR_WW_LOCK_PARSE", "pylock.toml has no 'lock-version'", { file, line: 1 }, "this does not look like a PEP 751 lock file");
+  const versionText = str(data, "lock-version", top);
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(versionText);
   const warnings: string[] = [];
-  if (major !== 1 || Number.isNaN(minor)) {
-    throw lockError("ERR_WW_LOCK_VERSION", `lock-version ${version} is not supported (wheelwright reads 1.x)`, { file, line: lineOfKey(text, "lock-version") }, "PEP 751 requires refusing an unknown major version; upgrade wheelwright or relock");
+  if (match === null || Number(match[1]) !== 1) {
+    throw lockError("ERR_WW_LOCK_VERSION", `lock-version ${versionText} is not supported (wheelwright reads 1.x)`, top, "PEP 751 requires refusing an unknown major version; upgrade wheelwright or relock", "lock-version");
   }
-  if ((minor ?? 0) > 0) warnings.push(`${file}: lock-version ${version} is newer than 1.0; newer fields are ignored`);
-  const headerLines = tableHeaderLines(text, "packages");
-  const packages = tableArray(data, "packages", top).map((raw, index) => parsePackage(raw, index, { file, line: headerLines[index] }, baseDir));
+  if (Number(match[2] ?? 0) > 0) warnings.push(`${file}: lock-version ${versionText} is newer than 1.0; newer fields are ignored`);
+  const rawPackages = tableArray(data, "packages", top);
+  const lines = entryLines(text, "packages", rawPackages.length);
+  const packages = rawPackages.map((raw, index) => parsePackage(raw, index, { file, line: lines[index], text, path: ["packages", index] }, baseDir));
   return {
     file,
-    lockVersion: version,
+    text,
+    lockVersion: versionText,
     requiresPython: optStr(data, "requires-python", top),
-    environments: stringArray(data, "environments", top).map((m) => marker(m, top)),
+    environments: stringArray(data, "environments", top).map((m, i) => marker(m, within(top, "environments"), i)),
     extras: stringArray(data, "extras", top).map(normalizeName),
     dependencyGroups: stringArray(data, "dependency-groups", top).map(normalizeName),
     defaultGroups: stringArray(data, "default-groups", top).map(normalizeName),
@@ -81,7 +87,7 @@ function parsePackage(raw: Table, index: number, at: EntryContext, baseDir: stri
   const name = normalizeName(str(raw, "name", at));
   const ctx: EntryContext = { ...at, package: name };
   const version = optStr(raw, "version", ctx);
-  if (version !== undefined && tryParse(version) === null) throw lockError("ERR_WW_LOCK_INVALID", `version '${version}' of ${name} is not a valid PEP 440 version`, ctx, "fix the version or relock");
+  if (version !== undefined && tryParse(version) === null) throw lockError("ERR_WW_LOCK_INVALID", `version '${version}' of ${name} is not a valid PEP 440 version`, ctx, "fix the version or relock", "version");
   const m = optStr(raw, "marker", ctx);
   const source = parseSource(raw, ctx, baseDir);
   if (version === undefined && source.kind === "dists") throw lockError("ERR_WW_LOCK_INVALID", `${name} has sdist/wheels but no version`, ctx, "PEP 751 requires 'version' for packages from an index");
@@ -90,7 +96,7 @@ function parsePackage(raw: Table, index: number, at: EntryContext, baseDir: stri
     line: at.line,
     name,
     version,
-    marker: m === undefined ? null : marker(m, ctx),
+    marker: m === undefined ? null : marker(m, ctx, "marker"),
     requiresPython: optStr(raw, "requires-python", ctx),
     source,
     dependencies: tableArray(raw, "dependencies", ctx)
@@ -106,68 +112,85 @@ function parseSource(raw: Table, ctx: EntryContext, baseDir: string): PylockSour
     const found = [...kinds, ...(raw.sdist !== undefined ? ["sdist"] : []), ...(raw.wheels !== undefined ? ["wheels"] : [])];
     throw lockError("ERR_WW_LOCK_INVALID", `${ctx.package} must have exactly one source (vcs, directory, archive, or sdist/wheels), found ${found.join(", ") || "none"}`, ctx, "PEP 751: each [[packages]] entry names one kind of source");
   }
-  const file = (table: Table, what: string): FileRef => {
-    const url = optStr(table, "url", ctx);
-    const path = optStr(table, "path", ctx);
-    if (url === undefined && path === undefined) throw lockError("ERR_WW_LOCK_INVALID", `${ctx.package}: ${what} has neither 'url' nor 'path'`, ctx, "PEP 751 requires one of them");
-    const size = optInt(table, "size", ctx);
-    return fileRef({ filename: optStr(table, "name", ctx) ?? basenameOf(url ?? path!), ...(url !== undefined ? { url } : {}), ...(path !== undefined ? { path } : {}), sha256: pickSha256(table.hashes, ctx, what), ...(size !== undefined ? { size } : {}) }, baseDir);
+  const file = (table: Table, at: EntryContext, what: string): FileRef => {
+    const url = optStr(table, "url", at);
+    const path = optStr(table, "path", at);
+    if (url === undefined && path === undefined) throw lockError("ERR_WW_LOCK_INVALID", `${ctx.package}: ${what} has neither 'url' nor 'path'`, at, "PEP 751 requires one of them");
+    const size = optInt(table, "size", at);
+    return fileRef({ filename: optStr(table, "name", at) ?? basenameOf(url ?? path!), ...(url !== undefined ? { url } : {}), ...(path !== undefined ? { path } : {}), sha256: pickSha256(table.hashes, at, what), ...(size !== undefined ? { size } : {}) }, baseDir);
   };
   if (raw.vcs !== undefined) {
     const vcs = optTable(raw, "vcs", ctx)!;
-    const subdirectory = optStr(vcs, "subdirectory", ctx);
-    const url = optStr(vcs, "url", ctx);
-    const path = optStr(vcs, "path", ctx);
-    const rev = optStr(vcs, "requested-revision", ctx);
-    return { kind: "vcs", type: str(vcs, "type", ctx), commit: str(vcs, "commit-id", ctx), ...(url ? { url } : {}), ...(path ? { path } : {}), ...(rev ? { requestedRevision: rev } : {}), ...(subdirectory ? { subdirectory } : {}) };
+    const at = within(ctx, "vcs");
+    const subdirectory = optStr(vcs, "subdirectory", at);
+    const url = optStr(vcs, "url", at);
+    const path = optStr(vcs, "path", at);
+    const rev = optStr(vcs, "requested-revision", at);
+    const type = str(vcs, "type", at);
+    if (url === undefined && path === undefined) throw lockError("ERR_WW_LOCK_INVALID", `${ctx.package}: vcs source has neither 'url' nor 'path'`, at, "PEP 751 requires one of them");
+    const commit = optStr(vcs, "commit-id", at);
+    if (commit === undefined || commit === "") throw lockError("ERR_WW_LOCK_INVALID", `${ctx.package}: vcs source is not pinned to a commit ('commit-id' is missing)`, at, "PEP 751 requires the exact commit; relock to record it");
+    return { kind: "vcs", type, commit, ...(url ? { url } : {}), ...(path ? { path } : {}), ...(rev ? { requestedRevision: rev } : {}), ...(subdirectory ? { subdirectory } : {}) };
   }
   if (raw.directory !== undefined) {
     const dir = optTable(raw, "directory", ctx)!;
-    const subdirectory = optStr(dir, "subdirectory", ctx);
-    const path = str(dir, "path", ctx);
-    return { kind: "directory", path: isAbsolute(path) ? path : resolve(baseDir, path), editable: dir.editable === true, ...(subdirectory ? { subdirectory } : {}) };
+    const at = within(ctx, "directory");
+    const subdirectory = optStr(dir, "subdirectory", at);
+    const path = str(dir, "path", at);
+    return { kind: "directory", path: isAbsolute(path) ? path : resolve(baseDir, path), editable: optBool(dir, "editable", at) === true, ...(subdirectory ? { subdirectory } : {}) };
   }
   if (raw.archive !== undefined) {
     const archive = optTable(raw, "archive", ctx)!;
-    const subdirectory = optStr(archive, "subdirectory", ctx);
-    return { kind: "archive", file: file(archive, "archive"), ...(subdirectory ? { subdirectory } : {}) };
+    const at = within(ctx, "archive");
+    const subdirectory = optStr(archive, "subdirectory", at);
+    return { kind: "archive", file: file(archive, at, "archive"), ...(subdirectory ? { subdirectory } : {}) };
   }
   const sdist = optTable(raw, "sdist", ctx);
   const wheels = tableArray(raw, "wheels", ctx);
-  if (wheels.some((w) => !isTable(w))) throw lockError("ERR_WW_LOCK_PARSE", `${ctx.package}: wheels must be tables`, ctx, "see PEP 751");
-  return { kind: "dists", ...(sdist !== undefined ? { sdist: file(sdist, "sdist") } : {}), wheels: wheels.map((w, i) => file(w, `wheels[${i}]`)) };
+  return { kind: "dists", ...(sdist !== undefined ? { sdist: file(sdist, within(ctx, "sdist"), "sdist") } : {}), wheels: wheels.map((w, i) => {
+    const at = within(ctx, "wheels", i);
+    const ref = file(w, at, `wheels[${i}]`);
+    checkWheelName(ref.filename, at);
+    return ref;
+  }) };
 }
 
 export function selectPylock(lock: Pylock, options: LockOptions): LockedEnvironment {
   const env = options.python.markerEnvironment;
+  const lineOf = (path: (string | number)[]) => (lock.text === undefined ? undefined : findKeyLine(lock.text, path));
+  const at = (path: (string | number)[]) => {
+    const line = lineOf(path);
+    return { file: lock.file, ...(line !== undefined ? { line } : {}) };
+  };
   if (lock.requiresPython !== undefined && !satisfies(env.python_full_version, lock.requiresPython, { prereleases: true })) {
-    throw new WheelwrightError("ERR_WW_REQUIRES_PYTHON", `${lock.file} requires Python ${lock.requiresPython}, but the interpreter is ${env.python_full_version}`, { file: lock.file, hint: "choose a matching interpreter with --python" });
+    throw new WheelwrightError("ERR_WW_REQUIRES_PYTHON", `${lock.file} requires Python ${lock.requiresPython}, but the interpreter is ${env.python_full_version}`, { ...at(["requires-python"]), hint: "choose a matching interpreter with --python" });
   }
   if (lock.environments.length > 0 && !lock.environments.some((m) => evaluateMarker(m, { ...env }))) {
-    throw new WheelwrightError("ERR_WW_REQUIRES_PYTHON", `${lock.file} was locked for other environments than this interpreter's (Python ${env.python_full_version} on ${env.sys_platform})`, {
-      file: lock.file,
-      hint: "choose an interpreter that matches its `environments`, or relock including this one",
+    throw new WheelwrightError("ERR_WW_LOCK_ENVIRONMENT", `${lock.file} was locked for other environments than this interpreter's (Python ${env.python_full_version} on ${env.sys_platform} ${env.platform_machine})`, {
+      ...at(["environments"]),
+      hint: `its environments: ${lock.environments.map(formatMarker).join(" | ")}; choose an interpreter that matches one, or relock including this one`,
     });
   }
   const extras = new Set(options.allExtras ? lock.extras : []);
   for (const e of (options.extras ?? []).map(normalizeName)) {
-    if (!lock.extras.includes(e)) throw unknown(lock, "extra", e, lock.extras);
+    if (!lock.extras.includes(e)) throw unknown(lock, "extra", e, lock.extras, at(["extras"]));
     extras.add(e);
   }
   const groups = new Set(options.allGroups ? lock.dependencyGroups : options.noDefaultGroups ? [] : lock.defaultGroups);
   for (const g of (options.groups ?? []).map(normalizeName)) {
-    if (!lock.dependencyGroups.includes(g)) throw unknown(lock, "dependency group", g, lock.dependencyGroups);
+    if (!lock.dependencyGroups.includes(g)) throw unknown(lock, "dependency group", g, lock.dependencyGroups, at(["dependency-groups"]));
     groups.add(g);
   }
-  const markerEnv = { ...env, extras, dependency_groups: groups } as unknown as MarkerEnvironmentInput;
+  const markerEnv = { ...env, extras, dependency_groups: groups };
   const selected = new Map<string, PylockPackage>();
   for (const pkg of lock.packages) {
-    if (pkg.marker !== null && !evaluateMarker(pkg.marker, markerEnv)) continue;
-    const ctx = { file: lock.file, line: pkg.line, package: pkg.name };
+    const ctx = { file: lock.file, ...(pkg.line !== undefined ? { line: pkg.line } : {}), package: pkg.name };
+    if (pkg.marker !== null && !holds(pkg.marker, markerEnv, ctx)) continue;
     const earlier = selected.get(pkg.name);
     if (earlier !== undefined) throw lockError("ERR_WW_LOCK_INVALID", `${pkg.name} is selected twice (entries at lines ${earlier.line ?? "?"} and ${pkg.line ?? "?"})`, ctx, "entries of one package need mutually exclusive markers");
     if (pkg.requiresPython !== undefined && !satisfies(env.python_full_version, pkg.requiresPython, { prereleases: true })) {
-      throw new WheelwrightError("ERR_WW_REQUIRES_PYTHON", `${pkg.name} ${pkg.version ?? ""} requires Python ${pkg.requiresPython}, but the interpreter is ${env.python_full_version}`, { ...ctx, line: pkg.line ?? 0, hint: "choose a matching interpreter with --python" });
+      const line = lineOf(["packages", pkg.index, "requires-python"]) ?? pkg.line;
+      throw new WheelwrightError("ERR_WW_REQUIRES_PYTHON", `${pkg.name} ${pkg.version ?? ""} requires Python ${pkg.requiresPython}, but the interpreter is ${env.python_full_version}`, { ...ctx, ...(line !== undefined ? { line } : {}), hint: "choose a matching interpreter with --python" });
     }
     selected.set(pkg.name, pkg);
   }
@@ -180,17 +203,28 @@ export function selectPylock(lock: Pylock, options: LockOptions): LockedEnvironm
     sources[source.kind] = (sources[source.kind] ?? 0) + 1;
     const deps: DepSpec = {};
     for (const d of pkg.dependencies) if (selected.has(d.name)) deps[d.name] = [];
+    const treeHash = source.kind === "tree" && source.tree.type === "directory" ? directoryHash(source.tree.path, pkg.name, lock.file, pkg.line) : undefined;
     recipes[pkg.name] = mkRecipe({
       name: pkg.name,
       version: pkg.version ?? "0",
       source,
       ...(candidates ? { candidates } : {}),
       dependencies: deps,
-      meta: { lock: lock.file, line: pkg.line, ...(source.kind === "tree" && source.tree.type === "directory" ? { treeHash: directoryHash(source.tree.path, pkg.name, lock.file) } : {}) },
+      meta: { lock: lock.file, line: pkg.line, ...(treeHash !== undefined ? { treeHash } : {}) },
     });
     roots[pkg.name] = [];
   }
   return { file: lock.file, format: "pylock.toml", overlay: () => recipes, roots, projectName: undefined, summary: { packages: lock.packages.length, selected: selected.size, sources }, warnings: lock.warnings };
+}
+
+/** A package marker's value; evaluation errors (an unknown variable) name the entry. */
+function holds(marker: Marker, env: MarkerEnvironmentInput, ctx: { file: string; line?: number; package: string }): boolean {
+  try {
+    return evaluateMarker(marker, env);
+  } catch (error) {
+    if (!isWheelwrightError(error)) throw error;
+    throw new WheelwrightError(error.code, `${ctx.package}: ${error.message}`, { ...ctx, cause: error, hint: "PEP 751 markers may use the interpreter's variables plus `extras` and `dependency_groups`" });
+  }
 }
 
 function sourceOf(pkg: PylockPackage, lock: Pylock, options: LockOptions, tags: ReturnType<typeof supportedTags>): { source: Source; candidates?: Candidates } {
@@ -213,20 +247,15 @@ function sourceOf(pkg: PylockPackage, lock: Pylock, options: LockOptions, tags: 
   }
 }
 
-function unknown(lock: Pylock, kind: string, name: string, known: string[]): WheelwrightError {
-  return new WheelwrightError("ERR_WW_UNKNOWN_EXTRA", `${lock.file} has no ${kind} '${name}'`, { file: lock.file, hint: known.length > 0 ? `it lists: ${known.join(", ")}` : `it lists no ${kind}s` });
+function unknown(lock: Pylock, kind: string, name: string, known: string[], at: { file: string; line?: number }): WheelwrightError {
+  return new WheelwrightError("ERR_WW_UNKNOWN_EXTRA", `${lock.file} has no ${kind} '${name}'`, { ...at, hint: known.length > 0 ? `it lists: ${known.join(", ")}` : `it lists no ${kind}s` });
 }
 
-function marker(text: string, ctx: EntryContext): Marker {
+function marker(text: string, ctx: EntryContext, key: string | number): Marker {
   try {
     return parseMarker(text);
   } catch (error) {
-    if (isWheelwrightError(error)) throw lockError("ERR_WW_LOCK_INVALID", `${ctx.package ? `${ctx.package}: ` : ""}invalid marker '${text}': ${error.message}`, ctx, "fix the marker or relock");
+    if (isWheelwrightError(error)) throw lockError("ERR_WW_LOCK_INVALID", `${ctx.package ? `${ctx.package}: ` : ""}invalid marker '${text}': ${error.message}`, ctx, "fix the marker or relock", key);
     throw error;
   }
-}
-
-function lineOfKey(text: string, key: string): number | undefined {
-  const i = text.split("\n").findIndex((l) => l.trimStart().startsWith(key));
-  return i < 0 ? undefined : i + 1;
 }

@@ -1,10 +1,13 @@
 /**
  * TOML reading for lock files: syntax errors with line and column, the line of the Nth
  * `[[package]]` table for messages, and typed accessors that throw ERR_WW_LOCK_PARSE naming
- * the file, line, package and key.
+ * the file, line, package and key. When a context carries the document text and the TOML
+ * path of the table being read, an error points at the offending key's own line (found by
+ * re-scanning the text, only on the error path); otherwise at the entry's header line.
  */
 import { parse, TomlError } from "smol-toml";
 import { WheelwrightError } from "../errors.js";
+import { findKeyLine, findNearestLine, type TomlPath } from "../pep/toml-position.js";
 
 export type Table = Record<string, unknown>;
 
@@ -25,24 +28,62 @@ export function parseLockToml(text: string, file: string): Table {
 /** Line numbers (1-based) of each `[[<array>]]` header, in order. Inline arrays give none. */
 export function tableHeaderLines(text: string, array: string): number[] {
   const lines: number[] = [];
-  const header = new RegExp(`^\\s*\\[\\[\\s*${array.replace(/[.]/g, "\\.")}\\s*\\]\\]`);
-  text.split("\n").forEach((line, i) => {
-    if (header.test(line)) lines.push(i + 1);
-  });
+  const escaped = array.replace(/[.]/g, "\\.");
+  const header = new RegExp(`^[ \\t]*\\[\\[[ \\t]*${escaped}[ \\t]*\\]\\]`, "gm");
+  // Count newlines incrementally instead of splitting a megabyte-sized text into lines.
+  let line = 1;
+  let from = 0;
+  for (let match = header.exec(text); match !== null; match = header.exec(text)) {
+    for (let i = text.indexOf("\n", from); i !== -1 && i < match.index; i = text.indexOf("\n", i + 1)) line++;
+    from = match.index;
+    lines.push(line);
+  }
   return lines;
+}
+
+/**
+ * Lines of each element of the top-level array `key`: header lines for `[[key]]` tables, or
+ * (for an inline `key = [...]` array) lines found by scanning the text.
+ */
+export function entryLines(text: string, key: string, count: number): (number | undefined)[] {
+  const headers = tableHeaderLines(text, key);
+  if (headers.length === count) return headers;
+  return Array.from({ length: count }, (_, i) => findKeyLine(text, [key, i]));
 }
 
 /** Where an entry is: file, the line of its table header, its package name. */
 export interface EntryContext {
   file: string;
-  line?: number;
-  package?: string;
+  line?: number | undefined;
+  package?: string | undefined;
+  /** The document text and the TOML path of the table being read, for key-precise lines. */
+  text?: string;
+  path?: TomlPath;
 }
 
-export function lockError(code: "ERR_WW_LOCK_PARSE" | "ERR_WW_LOCK_INVALID" | "ERR_WW_LOCK_VERSION", message: string, ctx: EntryContext, hint: string): WheelwrightError {
+/** A context for a sub-table or array element of the current one (same entry, deeper path). */
+export function within(ctx: EntryContext, ...keys: (string | number)[]): EntryContext {
+  return ctx.path === undefined ? ctx : { ...ctx, path: [...ctx.path, ...keys] };
+}
+
+/** The line of `key` in the context's table, else of the nearest enclosing key, else the header. */
+export function lineOfKey(ctx: EntryContext, key?: string | number): number | undefined {
+  if (ctx.text !== undefined && ctx.path !== undefined) {
+    const path = key === undefined ? ctx.path : [...ctx.path, key];
+    const line = findKeyLine(ctx.text, path) ?? findNearestLine(ctx.text, path);
+    if (line !== undefined) return line;
+  }
+  return ctx.line;
+}
+
+export type LockErrorCode = "ERR_WW_LOCK_PARSE" | "ERR_WW_LOCK_INVALID" | "ERR_WW_LOCK_VERSION";
+
+/** An error about the entry `ctx` (at `key` of its table when given). */
+export function lockError(code: LockErrorCode, message: string, ctx: EntryContext, hint: string, key?: string | number): WheelwrightError {
+  const line = lineOfKey(ctx, key);
   return new WheelwrightError(code, message, {
     file: ctx.file,
-    ...(ctx.line !== undefined ? { line: ctx.line } : {}),
+    ...(line !== undefined ? { line } : {}),
     ...(ctx.package !== undefined ? { package: ctx.package } : {}),
     hint,
   });
@@ -50,10 +91,24 @@ export function lockError(code: "ERR_WW_LOCK_PARSE" | "ERR_WW_LOCK_INVALID" | "E
 
 const REGENERATE = "regenerate the lock file, or fix the entry by hand";
 
+function describeValue(value: unknown): string {
+  if (value === undefined) return "missing";
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof Date) return "a date";
+  if (typeof value === "object" && value !== null) return "a table";
+  return `${typeof value === "bigint" ? "number" : typeof value} ${JSON.stringify(typeof value === "bigint" ? String(value) : value)}`;
+}
+
 function typeError(table: Table, key: string, expected: string, ctx: EntryContext): WheelwrightError {
-  const value = table[key];
-  const got = value === undefined ? "missing" : Array.isArray(value) ? "an array" : typeof value === "object" ? "a table" : `${typeof value} ${JSON.stringify(typeof value === "bigint" ? String(value) : value)}`;
-  return lockError("ERR_WW_LOCK_PARSE", `'${key}' must be ${expected}, but it is ${got}`, ctx, REGENERATE);
+  const where = ctx.path !== undefined ? `${formatPath([...ctx.path, key])}` : `'${key}'`;
+  const who = ctx.package !== undefined ? `${ctx.package}: ` : "";
+  return lockError("ERR_WW_LOCK_PARSE", `${who}${where} must be ${expected}, but it is ${describeValue(table[key])}`, ctx, REGENERATE, key);
+}
+
+/** `package[3].wheels[0].hash` → `'wheels[0].hash'` (the entry index is left out: the line says it). */
+function formatPath(path: TomlPath): string {
+  const rest = (path[0] === "package" || path[0] === "packages") && typeof path[1] === "number" ? path.slice(2) : path;
+  return `'${rest.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`)).join("")}'`;
 }
 
 export function str(table: Table, key: string, ctx: EntryContext): string {
@@ -71,6 +126,13 @@ export function optInt(table: Table, key: string, ctx: EntryContext): number | u
   if (value === undefined) return undefined;
   if (typeof value === "bigint") return Number(value);
   if (typeof value !== "number" || !Number.isInteger(value)) throw typeError(table, key, "an integer", ctx);
+  return value;
+}
+
+export function optBool(table: Table, key: string, ctx: EntryContext): boolean | undefined {
+  const value = table[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") throw typeError(table, key, "a boolean", ctx);
   return value;
 }
 
@@ -95,7 +157,7 @@ export function optArray(table: Table, key: string, ctx: EntryContext): unknown[
 export function tableArray(table: Table, key: string, ctx: EntryContext): Table[] {
   const value = optArray(table, key, ctx) ?? [];
   value.forEach((item, i) => {
-    if (!isTable(item)) throw lockError("ERR_WW_LOCK_PARSE", `'${key}[${i}]' must be a table`, ctx, REGENERATE);
+    if (!isTable(item)) throw lockError("ERR_WW_LOCK_PARSE", `${ctx.package !== undefined ? `${ctx.package}: ` : ""}'${key}[${i}]' must be a table, but it is ${describeValue(item)}`, within(ctx, key), REGENERATE, i);
   });
   return value as Table[];
 }
@@ -103,7 +165,7 @@ export function tableArray(table: Table, key: string, ctx: EntryContext): Table[
 export function stringArray(table: Table, key: string, ctx: EntryContext): string[] {
   const value = optArray(table, key, ctx) ?? [];
   value.forEach((item, i) => {
-    if (typeof item !== "string") throw lockError("ERR_WW_LOCK_PARSE", `'${key}[${i}]' must be a string`, ctx, REGENERATE);
+    if (typeof item !== "string") throw lockError("ERR_WW_LOCK_PARSE", `${ctx.package !== undefined ? `${ctx.package}: ` : ""}'${key}[${i}]' must be a string, but it is ${describeValue(item)}`, within(ctx, key), REGENERATE, i);
   });
   return value as string[];
 }

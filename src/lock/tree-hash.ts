@@ -35,12 +35,13 @@ export function treeHash(root: string): string {
 }
 
 /** `treeHash` of a lock's directory source, or ERR_WW_FETCH when the directory is missing. */
-export function directoryHash(path: string, pkg: string, file: string): string {
+export function directoryHash(path: string, pkg: string, file: string, line?: number): string {
   try {
     if (!lstatSync(path).isDirectory()) throw new Error("not a directory");
   } catch (cause) {
     throw new WheelwrightError("ERR_WW_FETCH", `the directory source of ${pkg}, ${path}, does not exist or is not a directory`, {
       file,
+      ...(line !== undefined ? { line } : {}),
       package: pkg,
       cause,
       hint: "paths in a lock are relative to the lock file's directory; run from the project the lock belongs to",

@@ -1,13 +1,17 @@
 /**
  * uv.lock (version 1, revisions up to 3) → a validated, environment-independent model.
- * Everything that affects installation is read; `[package.metadata]` is kept as is.
+ * Everything that affects installation is read and checked the way uv checks it when it
+ * loads a lock: shapes and types, sha256 hashes, git commit pins, markers, versions,
+ * duplicate entries, and that every dependency edge names exactly one entry (by name, plus
+ * `version`/`source` when several entries share the name). `[package.metadata]` is kept as is.
  */
 import { normalizeName } from "../pep/names.js";
 import { tryParse } from "../pep/pep440.js";
 import { parseMarker, type Marker } from "../pep/pep508.js";
+import type { TomlPath } from "../pep/toml-position.js";
 import { isWheelwrightError } from "../errors.js";
-import { parseUvHash } from "./files.js";
-import { isTable, lockError, optInt, optStr, optTable, parseLockToml, str, stringArray, tableArray, tableHeaderLines, type EntryContext, type Table } from "./toml.js";
+import { basenameOf, checkWheelName, parseUvHash } from "./files.js";
+import { entryLines, isTable, lockError, optArray, optInt, optStr, optTable, parseLockToml, str, stringArray, tableArray, within, type EntryContext, type Table } from "./toml.js";
 
 export const UV_LOCK_VERSION = 1;
 export const UV_MAX_REVISION = 3;
@@ -27,6 +31,10 @@ export interface UvDependency {
   source?: UvSource;
   extras: string[];
   marker: Marker | null;
+  /** Index of the `[[package]]` entry this edge points at (set once the lock is checked). */
+  target: number;
+  /** TOML path of the edge, for messages. */
+  path: TomlPath;
 }
 
 export interface UvFile {
@@ -51,12 +59,22 @@ export interface UvPackage {
   sdist: UvFile | undefined;
   wheels: UvFile[];
   metadata: Table | undefined;
+  /** Extras and groups the project declares (`provides-extras`, `requires-dev`), even empty ones. */
+  declaredExtras: string[];
+  declaredGroups: string[];
 }
 
 export interface UvConflictItem {
   package: string;
   extra?: string;
   group?: string;
+}
+
+/** A requirement of a non-project workspace root (`[manifest.dependency-groups]`). */
+export interface UvManifestRequirement {
+  name: string;
+  extras: string[];
+  marker: Marker | null;
 }
 
 export interface UvLock {
@@ -68,38 +86,49 @@ export interface UvLock {
   resolutionMarkers: string[];
   conflicts: UvConflictItem[][];
   members: string[];
+  /** Dependency groups of a workspace root that is not itself a project. */
+  manifestGroups: Record<string, UvManifestRequirement[]>;
   packages: UvPackage[];
   warnings: string[];
 }
 
+const SOURCE_KINDS = ["registry", "git", "url", "path", "directory", "editable", "virtual"] as const;
+const RELOCK = "regenerate the lock file (uv lock)";
+
 export function parseUvLock(text: string, file: string): UvLock {
   const data = parseLockToml(text, file);
-  const top: EntryContext = { file };
+  const top: EntryContext = { file, text, path: [] };
   const version = optInt(data, "version", top);
   if (version === undefined) throw lockError("ERR_WW_LOCK_PARSE", "uv.lock has no 'version'", { file, line: 1 }, "this does not look like a uv.lock; pass the right file with --lock");
   if (version !== UV_LOCK_VERSION) {
-    throw lockError("ERR_WW_LOCK_VERSION", `uv.lock version ${version} is not supported (wheelwright reads version ${UV_LOCK_VERSION})`, { file, line: lineOf(text, "version") }, "upgrade wheelwright, or relock with a uv release that writes version 1");
+    throw lockError("ERR_WW_LOCK_VERSION", `uv.lock version ${version} is not supported (wheelwright reads version ${UV_LOCK_VERSION})`, top, "upgrade wheelwright, or relock with a uv release that writes version 1", "version");
   }
   const revision = optInt(data, "revision", top) ?? 1;
   const warnings: string[] = [];
   if (revision > UV_MAX_REVISION) warnings.push(`${file}: revision ${revision} is newer than ${UV_MAX_REVISION}; reading it as revision ${UV_MAX_REVISION}`);
 
-  const headerLines = tableHeaderLines(text, "package");
   const rawPackages = tableArray(data, "package", top);
-  const packages = rawPackages.map((raw, index) => parsePackage(raw, index, { file, line: headerLines[index] }));
+  const lines = entryLines(text, "package", rawPackages.length);
+  const packages = rawPackages.map((raw, index) => parsePackage(raw, index, { file, line: lines[index], text, path: ["package", index] }));
+  linkPackages(packages, file, text);
 
-  checkPackages(packages, file);
-  const conflicts = (data.conflicts === undefined ? [] : (data.conflicts as unknown[])).map((set, i) => {
-    if (!Array.isArray(set)) throw lockError("ERR_WW_LOCK_PARSE", `'conflicts[${i}]' must be an array of tables`, { file, line: lineOf(text, "conflicts") }, "regenerate the lock file");
-    return set.map((item) => {
-      if (!isTable(item) || typeof item.package !== "string") throw lockError("ERR_WW_LOCK_PARSE", `'conflicts[${i}]' items need a 'package'`, { file, line: lineOf(text, "conflicts") }, "regenerate the lock file");
+  const conflicts = (optArray(data, "conflicts", top) ?? []).map((set, i) => {
+    const at = within(top, "conflicts");
+    if (!Array.isArray(set)) throw lockError("ERR_WW_LOCK_PARSE", `'conflicts[${i}]' must be an array of tables`, at, RELOCK, i);
+    return set.map((item, j) => {
+      const itemAt = within(at, i);
+      if (!isTable(item) || typeof item.package !== "string") throw lockError("ERR_WW_LOCK_PARSE", `'conflicts[${i}][${j}]' must be a table with a 'package'`, itemAt, RELOCK, j);
+      const kinds = (["extra", "group"] as const).filter((k) => item[k] !== undefined);
+      if (kinds.length !== 1 || typeof item[kinds[0]!] !== "string") {
+        throw lockError("ERR_WW_LOCK_PARSE", `'conflicts[${i}][${j}]' (package ${normalizeName(item.package)}) must name exactly one 'extra' or 'group'`, { ...itemAt, package: normalizeName(item.package) }, RELOCK, j);
+      }
       const out: UvConflictItem = { package: normalizeName(item.package) };
-      if (typeof item.extra === "string") out.extra = normalizeName(item.extra);
-      if (typeof item.group === "string") out.group = normalizeName(item.group);
+      out[kinds[0]!] = normalizeName(item[kinds[0]!] as string);
       return out;
     });
   });
   const manifest = optTable(data, "manifest", top);
+  const manifestAt = within(top, "manifest");
   return {
     file,
     text,
@@ -108,7 +137,8 @@ export function parseUvLock(text: string, file: string): UvLock {
     requiresPython: optStr(data, "requires-python", top),
     resolutionMarkers: stringArray(data, "resolution-markers", top),
     conflicts,
-    members: manifest === undefined ? [] : stringArray(manifest, "members", top).map(normalizeName),
+    members: manifest === undefined ? [] : stringArray(manifest, "members", manifestAt).map(normalizeName),
+    manifestGroups: manifest === undefined ? {} : parseManifestGroups(manifest, manifestAt),
     packages,
     warnings,
   };
@@ -119,33 +149,41 @@ function parsePackage(raw: Table, index: number, at: EntryContext): UvPackage {
   const ctx: EntryContext = { ...at, package: name };
   const version = optStr(raw, "version", ctx);
   if (version !== undefined && tryParse(version) === null) {
-    throw lockError("ERR_WW_LOCK_INVALID", `version '${version}' of ${name} is not a valid PEP 440 version`, ctx, "regenerate the lock file");
+    throw lockError("ERR_WW_LOCK_INVALID", `version '${version}' of ${name} is not a valid PEP 440 version`, ctx, RELOCK, "version");
   }
   const sourceTable = optTable(raw, "source", ctx);
   if (sourceTable === undefined) throw lockError("ERR_WW_LOCK_PARSE", `package ${name} has no 'source'`, ctx, "every [[package]] of a uv.lock names its source, e.g. source = { registry = \"...\" }");
-  const source = parseSource(sourceTable, ctx);
-  const deps = (key: string, table: Table = raw) => tableArray(table, key, ctx).map((d) => parseDependency(d, ctx));
+  const source = parseSource(sourceTable, within(ctx, "source"));
+  const deps = (table: Table, key: string, tableCtx: EntryContext) => tableArray(table, key, tableCtx).map((d, i) => parseDependency(d, within(tableCtx, key, i)));
   const groupMap = (key: string) => {
     const table = optTable(raw, key, ctx) ?? {};
     const out: Record<string, UvDependency[]> = {};
-    for (const group of Object.keys(table)) out[normalizeName(group)] = deps(group, table);
+    for (const group of Object.keys(table)) out[normalizeName(group)] = deps(table, group, within(ctx, key));
     return out;
   };
   const sdistTable = optTable(raw, "sdist", ctx);
-  return {
+  const metadata = optTable(raw, "metadata", ctx);
+  const pkg: UvPackage = {
     index,
     line: at.line,
     name,
     version,
     source,
-    resolutionMarkers: stringArray(raw, "resolution-markers", ctx).map((m) => marker(m, ctx)),
-    dependencies: deps("dependencies"),
+    resolutionMarkers: stringArray(raw, "resolution-markers", ctx).map((m, i) => marker(m, within(ctx, "resolution-markers"), i)),
+    dependencies: deps(raw, "dependencies", ctx),
     optionalDependencies: groupMap("optional-dependencies"),
     devDependencies: groupMap("dev-dependencies"),
-    sdist: sdistTable === undefined ? undefined : parseFile(sdistTable, ctx, "sdist"),
-    wheels: tableArray(raw, "wheels", ctx).map((w, i) => parseFile(w, ctx, `wheels[${i}]`)),
-    metadata: optTable(raw, "metadata", ctx),
+    sdist: sdistTable === undefined ? undefined : parseFile(sdistTable, within(ctx, "sdist"), "sdist"),
+    wheels: tableArray(raw, "wheels", ctx).map((w, i) => parseFile(w, within(ctx, "wheels", i), `wheels[${i}]`)),
+    metadata,
+    declaredExtras: [],
+    declaredGroups: [],
   };
+  const provides = metadata?.["provides-extras"];
+  pkg.declaredExtras = [...new Set([...Object.keys(pkg.optionalDependencies), ...(Array.isArray(provides) ? provides.filter((e): e is string => typeof e === "string").map(normalizeName) : [])])];
+  const requiresDev = metadata?.["requires-dev"];
+  pkg.declaredGroups = [...new Set([...Object.keys(pkg.devDependencies), ...(isTable(requiresDev) ? Object.keys(requiresDev).map(normalizeName) : [])])];
+  return pkg;
 }
 
 function parseFile(table: Table, ctx: EntryContext, what: string): UvFile {
@@ -160,13 +198,15 @@ function parseFile(table: Table, ctx: EntryContext, what: string): UvFile {
   if (path !== undefined) file.path = path;
   if (filename !== undefined) file.filename = filename;
   if (size !== undefined) file.size = size;
+  const location = filename ?? url ?? path;
+  if (what !== "sdist" && location !== undefined) checkWheelName(basenameOf(location), ctx);
   return file;
 }
 
 export function parseSource(table: Table, ctx: EntryContext): UvSource {
-  const kinds = ["registry", "git", "url", "path", "directory", "editable", "virtual"].filter((k) => table[k] !== undefined);
+  const kinds = SOURCE_KINDS.filter((k) => table[k] !== undefined);
   if (kinds.length !== 1) {
-    throw lockError("ERR_WW_LOCK_PARSE", `${ctx.package}: 'source' must have exactly one of registry, git, url, path, directory, editable, virtual (found ${kinds.join(", ") || "none"})`, ctx, "regenerate the lock file");
+    throw lockError("ERR_WW_LOCK_PARSE", `${ctx.package}: 'source' must have exactly one of ${SOURCE_KINDS.join(", ")} (found ${kinds.join(", ") || "none"})`, ctx, RELOCK);
   }
   const kind = kinds[0]!;
   const value = str(table, kind, ctx);
@@ -179,7 +219,7 @@ export function parseSource(table: Table, ctx: EntryContext): UvSource {
     case "git":
       return parseGitSource(value, ctx);
     default:
-      return { kind: kind as "path" | "directory" | "editable" | "virtual", path: value };
+      return { kind, path: value };
   }
 }
 
@@ -188,7 +228,7 @@ export function parseGitSource(value: string, ctx: EntryContext): Extract<UvSour
   const hashAt = value.indexOf("#");
   const commit = hashAt < 0 ? "" : value.slice(hashAt + 1);
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) {
-    throw lockError("ERR_WW_LOCK_INVALID", `${ctx.package}: git source '${value}' is not pinned to a full commit hash`, ctx, "uv pins git sources as <url>#<commit>; relock to record the commit");
+    throw lockError("ERR_WW_LOCK_INVALID", `${ctx.package}: git source '${value}' is not pinned to a full commit hash`, ctx, "uv pins git sources as <url>#<commit>; relock to record the commit", "git");
   }
   const base = value.slice(0, hashAt);
   const queryAt = base.indexOf("?");
@@ -201,27 +241,46 @@ export function parseGitSource(value: string, ctx: EntryContext): Extract<UvSour
 
 function parseDependency(raw: Table, ctx: EntryContext): UvDependency {
   const name = normalizeName(str(raw, "name", ctx));
-  const dep: UvDependency = { name, extras: stringArray(raw, "extra", ctx).map(normalizeName), marker: null };
+  const dep: UvDependency = { name, extras: stringArray(raw, "extra", ctx).map(normalizeName), marker: null, target: -1, path: ctx.path ?? [] };
   const version = optStr(raw, "version", ctx);
   if (version !== undefined) dep.version = version;
   const source = optTable(raw, "source", ctx);
-  if (source !== undefined) dep.source = parseSource(source, ctx);
+  if (source !== undefined) dep.source = parseSource(source, within(ctx, "source"));
   const m = optStr(raw, "marker", ctx);
-  if (m !== undefined) dep.marker = marker(m, ctx);
+  if (m !== undefined) dep.marker = marker(m, ctx, "marker");
   return dep;
 }
 
-function marker(text: string, ctx: EntryContext): Marker {
+function parseManifestGroups(manifest: Table, ctx: EntryContext): Record<string, UvManifestRequirement[]> {
+  const table = optTable(manifest, "dependency-groups", ctx) ?? {};
+  const at = within(ctx, "dependency-groups");
+  const out: Record<string, UvManifestRequirement[]> = {};
+  for (const group of Object.keys(table)) {
+    out[normalizeName(group)] = tableArray(table, group, at).map((raw, i) => {
+      const reqAt = within(at, group, i);
+      const m = optStr(raw, "marker", reqAt);
+      return { name: normalizeName(str(raw, "name", reqAt)), extras: stringArray(raw, "extras", reqAt).map(normalizeName), marker: m === undefined ? null : marker(m, reqAt, "marker") };
+    });
+  }
+  return out;
+}
+
+function marker(text: string, ctx: EntryContext, key: string | number): Marker {
   try {
-    return parseMarker(text, { file: ctx.file, ...(ctx.line !== undefined ? { line: ctx.line } : {}), ...(ctx.package !== undefined ? { package: ctx.package } : {}) });
+    return parseMarker(text);
   } catch (error) {
-    if (isWheelwrightError(error)) throw lockError("ERR_WW_LOCK_INVALID", `${ctx.package}: invalid marker '${text}': ${error.message}`, ctx, "regenerate the lock file");
+    if (isWheelwrightError(error)) throw lockError("ERR_WW_LOCK_INVALID", `${ctx.package}: invalid marker '${text}': ${error.message}`, ctx, RELOCK, key);
     throw error;
   }
 }
 
-/** Duplicate entries and dangling dependency names. */
-function checkPackages(packages: UvPackage[], file: string): void {
+const sameSource = (a: UvSource, b: UvSource) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Duplicate entries, and every edge resolved to one entry as uv resolves it: by name when
+ * the name is unique, else by `version` and `source`.
+ */
+function linkPackages(packages: UvPackage[], file: string, text: string): void {
   const byName = new Map<string, UvPackage[]>();
   const seen = new Map<string, UvPackage>();
   for (const pkg of packages) {
@@ -231,19 +290,29 @@ function checkPackages(packages: UvPackage[], file: string): void {
       throw lockError("ERR_WW_LOCK_INVALID", `package ${pkg.name} ${pkg.version ?? ""} appears twice with the same source (also at line ${earlier.line ?? "?"})`, { file, line: pkg.line, package: pkg.name }, "remove the duplicate entry or relock");
     }
     seen.set(key, pkg);
-    byName.set(pkg.name, [...(byName.get(pkg.name) ?? []), pkg]);
+    const list = byName.get(pkg.name);
+    if (list === undefined) byName.set(pkg.name, [pkg]);
+    else list.push(pkg);
   }
   for (const pkg of packages) {
     const all = [...pkg.dependencies, ...Object.values(pkg.optionalDependencies).flat(), ...Object.values(pkg.devDependencies).flat()];
     for (const dep of all) {
-      if (!byName.has(dep.name)) {
-        throw lockError("ERR_WW_LOCK_INVALID", `package ${pkg.name} depends on '${dep.name}', which the lock does not contain`, { file, line: pkg.line, package: pkg.name }, "the lock is incomplete; relock (uv lock) to add the missing package");
+      const ctx: EntryContext = { file, line: pkg.line, package: pkg.name, text, path: dep.path };
+      const named = byName.get(dep.name);
+      if (named === undefined) {
+        throw lockError("ERR_WW_LOCK_INVALID", `package ${pkg.name} depends on '${dep.name}', which the lock does not contain`, ctx, "the lock is incomplete; relock (uv lock) to add the missing package");
       }
+      let candidates = named;
+      if (dep.version !== undefined) candidates = candidates.filter((c) => c.version === dep.version);
+      if (dep.source !== undefined) candidates = candidates.filter((c) => sameSource(c.source, dep.source!));
+      if (candidates.length === 0) {
+        const wanted = `${dep.name}${dep.version !== undefined ? ` ${dep.version}` : ""}`;
+        throw lockError("ERR_WW_LOCK_INVALID", `package ${pkg.name} depends on ${wanted}${dep.source !== undefined ? ` from ${JSON.stringify(dep.source)}` : ""}, which matches no entry (the lock has ${named.map((c) => c.version ?? "?").join(", ")})`, ctx, RELOCK);
+      }
+      if (candidates.length > 1) {
+        throw lockError("ERR_WW_LOCK_INVALID", `package ${pkg.name} depends on '${dep.name}' without saying which of its ${candidates.length} entries (versions ${candidates.map((c) => c.version ?? "?").join(", ")})`, ctx, "uv writes `version` and `source` on edges to a package with several entries; relock (uv lock)");
+      }
+      dep.target = candidates[0]!.index;
     }
   }
-}
-
-function lineOf(text: string, key: string): number | undefined {
-  const index = text.split("\n").findIndex((line) => line.startsWith(`${key} `) || line.startsWith(`${key}=`));
-  return index < 0 ? undefined : index + 1;
 }
