@@ -43,7 +43,7 @@ export function assertReplaceable(path: string): void {
   }
   if (stat.isSymbolicLink()) return;
   if (stat.isDirectory() && existsSync(join(path, COPY_MARKER))) return;
-  throw new WheelwrightError("ERR_WW_USAGE", `${path} exists and was not made by wheelwright`, {
+  throw new WheelwrightError("ERR_WW_OUTPUT_EXISTS", `${path} exists and was not made by wheelwright`, {
     file: path,
     hint: "move it away (it may be a venv made by another tool), or choose another location with -o",
   });
