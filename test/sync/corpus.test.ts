@@ -62,7 +62,7 @@ describe.skipIf(skip)("sync of the repacked interpreter corpus", () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it("builds a working venv from a pylock.toml, offline, from the wheelhouse", () => {
+  it("builds a working venv from a pylock.toml, offline, from the wheelhouse", { timeout: 1_200_000 }, () => {
     const project = join(work, "pylock-project");
     mkdirSync(project);
     writeCorpusPylock(corpus.wheels, join(project, "pylock.toml"));
@@ -117,7 +117,7 @@ describe.skipIf(skip)("sync of the repacked interpreter corpus", () => {
     expect(plan.derivations.every((d) => d.status === "present")).toBe(true);
   });
 
-  it("syncs the same corpus from a uv.lock, sharing every package path with the pylock sync", () => {
+  it("syncs the same corpus from a uv.lock, sharing every package path with the pylock sync", { timeout: 600_000 }, () => {
     const project = join(work, "uv-project");
     mkdirSync(project);
     writeCorpusUvLock(corpus.wheels, python.markerEnvironment, join(project, "uv.lock"));
