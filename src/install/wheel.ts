@@ -12,7 +12,7 @@
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, join, posix, relative, sep } from "node:path";
 import { createHash } from "node:crypto";
-import { extractZip, listZip, readZipEntry } from "../archive/zip.js";
+import { openZip, type ZipArchive } from "../archive/zip.js";
 import { WheelwrightError } from "../errors.js";
 import type { Events } from "../events/emitter.js";
 import { parseWheelFilename } from "../pep/filenames.js";
@@ -77,13 +77,24 @@ function sha256(data: Buffer): Buffer {
 }
 
 export async function installWheel(wheelPath: string, outDir: string, options: InstallWheelOptions): Promise<InstallResult> {
-  const { interpreter, events } = options;
-  const verify = options.verifyRecord ?? true;
   const wheelFile = options.filename ?? basename(wheelPath);
   const filename = parseWheelFilename(wheelFile);
-  const pkg = filename.name;
+  const zip = await openZip(wheelPath);
+  try {
+    return await installFromZip(zip, wheelPath, wheelFile, filename, outDir, options);
+  } finally {
+    zip.close();
+  }
+}
 
-  const entries = await listZip(wheelPath);
+/** Files are written with these modes by the archive layer; chmod only when umask strips bits. */
+const UMASK_KEEPS_MODES = (process.umask() & ~0o022) === 0;
+
+async function installFromZip(zip: ZipArchive, wheelPath: string, wheelFile: string, filename: ReturnType<typeof parseWheelFilename>, outDir: string, options: InstallWheelOptions): Promise<InstallResult> {
+  const { interpreter, events } = options;
+  const verify = options.verifyRecord ?? true;
+  const pkg = filename.name;
+  const entries = zip.entries;
   const link = entries.find((e) => e.type === "symlink");
   if (link !== undefined) {
     throw new WheelwrightError("ERR_WW_UNSAFE_ARCHIVE", `${wheelPath}: entry ${link.name} is a symlink; wheels may not contain symlinks`, {
@@ -95,7 +106,7 @@ export async function installWheel(wheelPath: string, outDir: string, options: I
   const files = entries.filter((e) => e.type === "file");
   const names = new Set(files.map((e) => e.name));
   const distInfo = findDistInfo(wheelPath, files.map((e) => e.name), filename);
-  const read = async (member: string) => (await readZipEntry(wheelPath, `${distInfo}/${member}`)).toString("utf8");
+  const read = async (member: string) => (await zip.read(`${distInfo}/${member}`)).toString("utf8");
   const optional = async (member: string) => (names.has(`${distInfo}/${member}`) ? read(member) : undefined);
 
   for (const required of ["WHEEL", "METADATA"]) {
@@ -136,7 +147,7 @@ export async function installWheel(wheelPath: string, outDir: string, options: I
     }
   }
 
-  const extracted = await extractZip(wheelPath, outDir, { map: (entry) => (entry.type === "file" ? (plan.get(entry.name)?.dest ?? null) : null) });
+  const extracted = await zip.extract(outDir, { map: (entry) => (entry.type === "file" ? (plan.get(entry.name)?.dest ?? null) : null) });
   if (listed !== undefined) await verifyExtracted(wheelPath, extracted, listed, pkg);
 
   // Installed files: prefix-relative path → (digest, size).
@@ -153,7 +164,7 @@ export async function installWheel(wheelPath: string, outDir: string, options: I
       installed.set(planned.dest, { sha256: rewritten === undefined ? file.sha256 : sha256(bytes), size: bytes.length });
       scripts.push(planned.dest);
     } else {
-      await chmod(abs, file.executable ? 0o755 : 0o644);
+      if (!UMASK_KEEPS_MODES) await chmod(abs, file.executable ? 0o755 : 0o644);
       installed.set(planned.dest, { sha256: file.sha256, size: file.size });
     }
   }

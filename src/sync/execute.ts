@@ -1,21 +1,24 @@
 /**
- * Executes a plan: fetch the sources of missing paths, install wheels into store paths (in
- * parallel, bounded by `jobs`), assemble the venv store path, and point the project's
- * environment at it (or write a copy). Every store write goes through `store.realise`, so an
- * interruption at any point leaves only complete, registered paths.
+ * Executes a plan: fetch the sources of missing paths, make every missing derivation once
+ * its inputs exist (build environments, then source builds; wheels at once), bounded by
+ * `jobs`, assemble the venv store path, and point the project's environment at it (or write
+ * a copy). Every store write goes through `store.realise`, so an interruption or a failed
+ * build at any point leaves only complete, registered paths.
  */
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import pLimit from "p-limit";
-import { WheelwrightError } from "../errors.js";
+import { builderFor, type BuildContext } from "../build/builders.js";
+import type { BuildSystemDiscovery } from "../build/discover.js";
+import { chooseSandbox, type SandboxMode } from "../build/sandbox.js";
+import type { Derivation } from "../derivation/derivation.js";
 import type { Events } from "../events/emitter.js";
 import { fetchSources, type FileSource } from "../fetch/index.js";
-import { installWheel } from "../install/wheel.js";
 import type { StorePath } from "../store/path.js";
 import type { Store } from "../store/store.js";
 import { assembleVenv } from "../venv/assemble.js";
 import { COPY_MARKER, assertReplaceable, currentTarget, swapLink } from "./link.js";
 import type { Plan, PlanItem } from "./plan.js";
+import { runGraph } from "./run-graph.js";
 
 export interface ExecuteOptions {
   store: Store;
@@ -23,6 +26,8 @@ export interface ExecuteOptions {
   /** Absolute path of the environment to create (a link, or a copy). */
   output: string;
   copy?: boolean;
+  /** Where builds record requirements their backend adds (so the next plan includes them). */
+  discovery?: BuildSystemDiscovery;
 }
 
 export interface SyncResult {
@@ -45,80 +50,101 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     return { venv: venvReal, output: options.output, fetched: 0, fetchedBytes: 0, built: 0, installed: 0, noop: true };
   }
   if (!options.copy) assertReplaceable(options.output);
+  const v = plan.project.settings.values;
 
   let fetchedBytes = 0;
   const unsubscribe = events?.on((e) => {
     if (e.type === "fetch-end" && e.source !== "store") fetchedBytes += e.bytes;
   });
   try {
-    const wheels = todo.filter((i) => i.derivation.builder === "install-wheel");
-    const unsupported = todo.find((i) => i.derivation.builder !== "install-wheel" && i.derivation.builder !== "venv");
-    if (unsupported !== undefined) {
-      throw new WheelwrightError("ERR_WW_BUILD_FAILED", `${unsupported.derivation.name} ${unsupported.derivation.version} must be built from source (${unsupported.derivation.builder}), which this version of wheelwright cannot do yet`, {
-        package: unsupported.derivation.name,
-        hint: "use a lock with wheels for it, or --source-preference wheel",
-      });
-    }
-    const files = wheels.map((i) => sourceFile(i));
+    const files = todo.flatMap((i) => fileSourcesOf(i));
     const sources = await fetchSources(files, {
       store,
-      findLinks: plan.project.settings.values["find-links"] as string[],
-      mirrors: plan.project.settings.values.mirrors as string[],
-      offline: plan.project.settings.values.offline as boolean,
+      findLinks: v["find-links"] as string[],
+      mirrors: v.mirrors as string[],
+      offline: v.offline as boolean,
       baseDir: plan.project.dir,
       ...(events !== undefined ? { events } : {}),
     });
+    const needsBuild = todo.some((i) => i.derivation.builder === "build-wheel" || i.derivation.builder === "build-editable");
+    const ctx = makeBuildContext(plan, store, sources, { needsSandbox: needsBuild, ...(events !== undefined ? { events } : {}), ...(options.discovery !== undefined ? { discovery: options.discovery } : {}) });
+    const venvOptions = { python: plan.python, members: membersOf(plan.venv, store), ignoreCollisions: v["venv.ignore-collisions"] as string[], skip: v["venv.skip"] as string[], prompt: plan.project.name };
 
-    const limit = pLimit(plan.jobs);
-    await Promise.all(
-      wheels.map((item) =>
-        limit(async () => {
-          const file = sourceFile(item);
-          const wheel = store.toRealPath(sources.get(file.sha256)!);
-          const drv = item.derivation;
-          await store.realise(
-            drv.path,
-            async (tmp) => {
-              const result = await installWheel(wheel, tmp, {
-                interpreter: plan.python,
-                verifyRecord: item.recipe?.verifyRecord ?? true,
-                finalPrefix: store.toRealPath(drv.path),
-                ...(events !== undefined ? { events } : {}),
-              });
-              events?.emit({ type: "install", name: drv.name, version: drv.version, storePath: drv.path, files: result.files });
-            },
-            { deriver: drv.hash },
-          );
-        }),
-      ),
-    );
+    let built = 0;
+    let installed = 0;
+    const make = async (item: PlanItem): Promise<void> => {
+      const drv = item.derivation;
+      if (drv === plan.venv) {
+        await store.realise(drv.path, async (tmp) => void assembleVenv({ ...venvOptions, out: tmp, finalPath: venvReal }), { references: drv.inputs.map((d) => d.path as StorePath), deriver: drv.hash });
+        return;
+      }
+      if (item.status === "present") return;
+      if (drv.builder === "venv") {
+        // A build environment: the same kind of venv, over the build-system closure.
+        await store.realise(drv.path, async (tmp) => void assembleVenv({ python: plan.python, members: membersOf(drv, store), out: tmp, finalPath: store.toRealPath(drv.path), prompt: "build-env" }), {
+          references: drv.inputs.map((d) => d.path as StorePath),
+          deriver: drv.hash,
+        });
+        return;
+      }
+      const recipe = item.recipe;
+      if (recipe === undefined) throw new Error(`no recipe for ${drv.name} in the plan`);
+      const builder = builderFor(drv, recipe);
+      await store.realise(drv.path, (tmp) => builder.build(ctx, drv, recipe, tmp), { deriver: drv.hash });
+      if (drv.builder === "install-wheel") installed++;
+      else built++;
+    };
+    // The seam for the scheduler: runGraph orders by inputs and bounds parallelism.
+    await runGraph(plan.items, { jobs: plan.jobs, inputs: (item) => item.derivation.inputs.map((d) => d.path), key: (item) => item.derivation.path, run: make });
 
-    const venvInputs = plan.venv.inputs;
-    const members = venvInputs.map((d) => ({ name: d.name, path: store.toRealPath(d.path) }));
-    const v = plan.project.settings.values;
-    const venvOptions = { python: plan.python, members, ignoreCollisions: v["venv.ignore-collisions"] as string[], skip: v["venv.skip"] as string[], prompt: plan.project.name };
-    await store.realise(plan.venv.path, async (tmp) => void assembleVenv({ ...venvOptions, out: tmp, finalPath: venvReal }), {
-      references: venvInputs.map((d) => d.path as StorePath),
-      deriver: plan.venv.hash,
-    });
     if (options.copy) writeCopy(options.output, venvOptions);
     else {
       swapLink(options.output, venvReal);
       store.addRoot(options.output, plan.venv.path);
     }
-    events?.emit({ type: "venv", path: options.output, storePath: plan.venv.path, members: members.length });
-    const result = { venv: venvReal, output: options.output, fetched: files.length, fetchedBytes, built: 0, installed: wheels.length, noop: false };
-    events?.emit({ type: "summary", fetchedBytes, fetched: files.length, built: 0, linked: members.length, seconds: (performance.now() - started) / 1000 });
+    events?.emit({ type: "venv", path: options.output, storePath: plan.venv.path, members: venvOptions.members.length });
+    const result = { venv: venvReal, output: options.output, fetched: files.length, fetchedBytes, built, installed, noop: false };
+    events?.emit({ type: "summary", fetchedBytes, fetched: files.length, built, linked: venvOptions.members.length, seconds: (performance.now() - started) / 1000 });
     return result;
   } finally {
     unsubscribe?.();
   }
 }
 
-function sourceFile(item: PlanItem): FileSource {
+/** What builders need from a sync: the store, fetched files, the sandbox in effect. */
+export function makeBuildContext(
+  plan: Plan,
+  store: Store,
+  sources: ReadonlyMap<string, StorePath>,
+  options: { needsSandbox: boolean; events?: Events; discovery?: BuildSystemDiscovery },
+): BuildContext {
+  const v = plan.project.settings.values;
+  return {
+    store,
+    python: plan.python,
+    sandbox: options.needsSandbox ? chooseSandbox((v.sandbox as SandboxMode | undefined) ?? "auto") : "none",
+    localFile: (sha256) => {
+      const path = sources.get(sha256);
+      if (path === undefined) throw new Error(`source ${sha256} was not fetched`);
+      return store.toRealPath(path);
+    },
+    hasPackage: (name) => plan.set.has(name),
+    ...(options.events !== undefined ? { events: options.events } : {}),
+    ...(options.discovery !== undefined ? { discovery: options.discovery } : {}),
+  };
+}
+
+function membersOf(venv: Derivation, store: Store): { name: string; path: string }[] {
+  return venv.inputs.map((d) => ({ name: d.name, path: store.toRealPath(d.path) }));
+}
+
+/** Files a missing derivation reads: a wheel, an sdist, a url archive. */
+export function fileSourcesOf(item: PlanItem): FileSource[] {
   const source = item.recipe?.source;
-  if (source === undefined || (source.kind !== "wheel" && source.kind !== "sdist")) throw new Error(`no file source for ${item.derivation.name}`);
-  return source.file;
+  if (source === undefined || item.derivation.builder === "venv") return [];
+  if (source.kind === "wheel" || source.kind === "sdist") return [source.file];
+  if (source.kind === "tree" && source.tree.type === "archive") return [source.tree.file];
+  return [];
 }
 
 /** A real, writable environment at `output`, built beside it and renamed into place. */

@@ -24,3 +24,12 @@ describe("crc32", () => {
     expect(samples.map((s) => crc32(s))).toEqual(expected);
   });
 });
+
+describe("crc32 fallback", () => {
+  it("the table implementation agrees with the one in use", async () => {
+    const { crc32Table } = await import("../../src/archive/crc32.js");
+    const data = randomBytes(50_000);
+    expect(crc32Table(data)).toBe(crc32(data));
+    expect(crc32Table(data.subarray(7), crc32Table(data.subarray(0, 7)))).toBe(crc32(data));
+  });
+});

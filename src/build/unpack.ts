@@ -1,0 +1,116 @@
+/**
+ * Source → a writable build tree. Sdists and url archives are extracted (their one top-level
+ * directory becomes the root); directories are copied without VCS data and build leftovers;
+ * git sources are cloned from a local or remote repository and checked out at the pinned
+ * commit. A `subdirectory` then selects the project inside the tree.
+ */
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { extractArchive } from "../archive/index.js";
+import { WheelwrightError } from "../errors.js";
+import type { Source } from "../scope/source.js";
+
+/** Left out when copying a directory source: the same things its tree hash ignores. */
+const SKIPPED = new Set([".git", ".hg", ".svn", "__pycache__", ".venv", "build", "dist", ".tox", ".nox", "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache"]);
+
+export interface UnpackInput {
+  source: Source;
+  /** The local file of an sdist or archive source (fetched into the store). */
+  file?: string;
+  /** Empty directory (or not yet existing) to unpack into. */
+  dest: string;
+  package: string;
+}
+
+/** Unpacks and returns the project root inside `dest`. */
+export async function unpackSource(input: UnpackInput): Promise<string> {
+  const { source, dest } = input;
+  mkdirSync(dest, { recursive: true });
+  switch (source.kind) {
+    case "sdist":
+      return extractToRoot(requireFile(input), dest, input.package);
+    case "tree": {
+      const tree = source.tree;
+      if (tree.type === "directory") return copyDirectory(tree.path, join(dest, basename(tree.path) || "source"), input.package);
+      if (tree.type === "archive") return subdirectory(await extractToRoot(requireFile(input), dest, input.package), tree.subdirectory, input.package);
+      const root = join(dest, "checkout");
+      await cloneGit(tree.url, tree.commit, root, input.package);
+      return subdirectory(root, tree.subdirectory, input.package);
+    }
+    default:
+      throw new Error(`unpackSource: ${source.kind} sources are not unpacked`);
+  }
+}
+
+function requireFile(input: UnpackInput): string {
+  if (input.file === undefined) throw new Error(`unpackSource: no local file for ${input.package}`);
+  return input.file;
+}
+
+async function extractToRoot(file: string, dest: string, pkg: string): Promise<string> {
+  const out = join(dest, "archive");
+  await extractArchive(file, out, { allowSymlinks: true });
+  const top = readdirSync(out);
+  // An sdist holds one `<name>-<version>/` directory; a bare archive may hold the tree itself.
+  if (top.length === 1 && statSync(join(out, top[0]!)).isDirectory()) return join(out, top[0]!);
+  if (top.length === 0) throw new WheelwrightError("ERR_WW_ARCHIVE_FORMAT", `the source archive of ${pkg} is empty`, { file, package: pkg, hint: "check the file the lock points at" });
+  return out;
+}
+
+function copyDirectory(from: string, to: string, pkg: string): string {
+  if (!existsSync(from)) {
+    throw new WheelwrightError("ERR_WW_BUILD_FAILED", `the source directory of ${pkg} does not exist: ${from}`, { file: from, package: pkg, hint: "fix the path in the lock file" });
+  }
+  cpSync(from, to, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (src) => {
+      const name = basename(src);
+      return src === from || !(SKIPPED.has(name) || name.endsWith(".egg-info") || name.endsWith(".pyc"));
+    },
+  });
+  return to;
+}
+
+function subdirectory(root: string, sub: string | undefined, pkg: string): string {
+  if (sub === undefined || sub === "") return root;
+  const path = resolve(root, sub);
+  if (!path.startsWith(root + "/") || !existsSync(path)) {
+    throw new WheelwrightError("ERR_WW_BUILD_FAILED", `subdirectory '${sub}' of ${pkg}'s source ${existsSync(path) ? "leaves the source tree" : "does not exist"}`, { package: pkg, hint: "fix `subdirectory` in the lock file" });
+  }
+  return path;
+}
+
+/** `git+https://…`, `git+file:///…`, `/local/repo`; query and fragment (uv's ?rev=…#sha) dropped. */
+export function gitCloneUrl(url: string): string {
+  let plain = url.startsWith("git+") ? url.slice(4) : url;
+  if (/^[a-z+]+:\/\//.test(plain)) plain = plain.replace(/[?#].*$/, "");
+  return plain;
+}
+
+async function cloneGit(url: string, commit: string, dest: string, pkg: string): Promise<void> {
+  const from = gitCloneUrl(url);
+  const env = { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1", GIT_ADVICE: "0" };
+  await git(["clone", "--quiet", "--no-checkout", from, dest], undefined, env, pkg, url);
+  await git(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit], dest, env, pkg, url);
+  if (existsSync(join(dest, ".gitmodules"))) await git(["submodule", "update", "--quiet", "--init", "--recursive"], dest, env, pkg, url);
+}
+
+function git(args: string[], cwd: string | undefined, env: NodeJS.ProcessEnv, pkg: string, url: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn("git", args, { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", (error) =>
+      reject(new WheelwrightError("ERR_WW_FETCH", `cannot run git for ${pkg}: ${error.message}`, { package: pkg, hint: "install git", cause: error })),
+    );
+    child.on("close", (code) => {
+      if (code === 0) return resolvePromise();
+      reject(new WheelwrightError("ERR_WW_FETCH", `git ${args[0] === "-c" ? "checkout" : args[0]} of ${url} for ${pkg} failed: ${stderr.trim().split("\n").slice(-2).join(" ")}`, {
+        package: pkg,
+        hint: "check that the repository is reachable and contains the locked commit",
+      }));
+    });
+  });
+}
