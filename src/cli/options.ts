@@ -26,7 +26,8 @@ export function addProjectOptions(command: Command): Command {
     .option("--all-groups", "include every dependency group")
     .option("--no-default-groups", "leave out default groups")
     .option("--copy", "write a real, writable environment instead of a store link")
-    .option("--build-lock <file>", "pylock.toml providing build-system packages");
+    .option("--build-lock <file>", "pylock.toml providing build-system packages")
+    .addOption(new Option("--sandbox <mode>", "network isolation of builds").choices(["auto", "required", "off"]));
 }
 
 /** Commander's parsed options → setting values (undefined when the flag was not given). */
@@ -36,7 +37,7 @@ export function toFlags(opts: Record<string, unknown>): Record<string, unknown> 
     lock: given(opts.lock),
     python: given(opts.python),
     store: given(opts.store),
-    venv: given(opts.output),
+    output: given(opts.output),
     "find-links": given(opts.findLinks),
     mirrors: given(opts.mirror),
     offline: opts.offline === true ? true : undefined,
@@ -52,5 +53,6 @@ export function toFlags(opts: Record<string, unknown>): Record<string, unknown> 
     "no-default-groups": opts.defaultGroups === false ? true : undefined,
     "venv.copy": opts.copy === true ? true : undefined,
     "build-lock": given(opts.buildLock),
+    sandbox: given(opts.sandbox),
   };
 }
