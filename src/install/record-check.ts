@@ -8,7 +8,7 @@ import type { ArchiveEntry, ExtractedFile } from "../archive/types.js";
 import { WheelwrightError } from "../errors.js";
 import { digestWith, mayBeUnhashed, splitRecordHash, type RecordRow } from "./record.js";
 
-const HINT = "The wheel was modified after it was built, or built wrongly. Rebuild it, or install it with verifyRecord: false if you trust it.";
+const HINT = "The wheel was modified after it was built, or built wrongly. Rebuild it, or if you trust it turn the check off for this package: [tool.wheelwright.packages.<name>] verify-record = false.";
 
 function recordError(wheel: string, pkg: string, message: string, details?: Record<string, unknown>): WheelwrightError {
   return new WheelwrightError("ERR_WW_WHEEL_RECORD", `${wheel}: ${message}`, { file: wheel, package: pkg, hint: HINT, ...(details ? { details } : {}) });

@@ -25,7 +25,7 @@ export function parseRecord(text: string, where: { file: string; package?: strin
       file: where.file,
       line: rowLine,
       ...(where.package === undefined ? {} : { package: where.package }),
-      hint: "The wheel's RECORD is not valid CSV; rebuild the wheel or install it with verifyRecord: false.",
+      hint: "The wheel's RECORD is not valid CSV; rebuild the wheel, or set [tool.wheelwright.packages.<name>] verify-record = false.",
     });
   };
   while (i < text.length) {

@@ -122,7 +122,7 @@ async function installFromZip(zip: ZipArchive, wheelPath: string, wheelFile: str
     throw new WheelwrightError("ERR_WW_WHEEL_RECORD", `${wheelPath}: ${distInfo}/RECORD is missing`, {
       file: wheelPath,
       package: pkg,
-      hint: "Every wheel must carry a RECORD; rebuild it, or install with verifyRecord: false.",
+      hint: "Every wheel must carry a RECORD; rebuild it, or set [tool.wheelwright.packages.<name>] verify-record = false.",
     });
   }
   const rows = recordText === undefined ? [] : parseRecord(recordText, { file: `${wheelPath}!${distInfo}/RECORD`, package: pkg });

@@ -81,6 +81,8 @@ export function planSync(project: Project, python: Interpreter, store: Store, op
   const set = (buildLock !== undefined ? packages({ python }).overrideScope(buildLock.overlay) : packages({ python }))
     .overrideScope(locked.overlay)
     .overrideScope(overridesOverlay(project.settings.packages, { environment: python.markerEnvironment, tags, prefs, ...(project.pyprojectFile ? { file: project.pyprojectFile } : {}) }));
+  // Overrides are lazy; force each one so an override of a package the lock lacks is an error now.
+  for (const name of Object.keys(project.settings.packages)) set.get(name);
   const discovery = options.discovery;
   const discoverBuildSystem = discovery === undefined ? undefined : (recipe: Recipe): DepSpec => checkedBuildSystem(discovery, set, recipe);
   const members = resolveMembers(set, locked.roots, discoverBuildSystem);

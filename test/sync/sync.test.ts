@@ -145,5 +145,11 @@ describe.skipIf(!hasPython311)("wheelwright sync", () => {
     const ok = sync(project);
     expect(ok.code, ok.stderr).toBe(0);
     expect(readFileSync(join(project, ".venv/lib/python3.11/site-packages/LICENSE"), "utf8")).toBe("MIT\n");
+    // an override naming a package the lock lacks is an error, with a suggestion
+    writeFileSync(join(project, "pyproject.toml"), '[project]\nname = "p5"\nversion = "0"\n\n[tool.wheelwright.packages.lic-c]\nverify-record = false\n');
+    const unknown = sync(project);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/ERR_WW_CONFIG.*lic-c.*not in the lock/s);
+    expect(unknown.stderr).toMatch(/did you mean 'lic-[ab]'/);
   });
 });
