@@ -4,6 +4,10 @@ import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { WheelwrightError } from "../errors.js";
 import { registerCommands } from "./commands.js";
+import { exitCodeForCode } from "./exit-codes.js";
+import { closeReporters } from "./reporter.js";
+
+export { EXIT_CODES } from "./exit-codes.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -16,34 +20,26 @@ export async function main(argv: string[]): Promise<number> {
   registerCommands(program);
   try {
     await program.parseAsync(argv, { from: "user" });
+    closeReporters();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (error) {
+    closeReporters();
     if (error instanceof WheelwrightError) {
       process.stderr.write(error.format() + "\n");
       return exitCodeFor(error);
     }
     const code = (error as { code?: string; exitCode?: number }).code;
     if (typeof code === "string" && code.startsWith("commander.")) {
-      return (error as { exitCode: number }).exitCode;
+      // Help and --version exit 0; every other commander error is a usage error.
+      return (error as { exitCode: number }).exitCode === 0 ? 0 : 2;
     }
     throw error;
   }
 }
 
-/** Documented exit codes: 0 ok, 1 failure, 2 usage, 3 build failed, 4 integrity (hash/corrupt). */
+/** Documented exit codes (EXIT_CODES): 0 ok, 1 failure, 2 usage, 3 build failed, 4 integrity. */
 export function exitCodeFor(error: WheelwrightError): number {
-  switch (error.code) {
-    case "ERR_WW_USAGE":
-    case "ERR_WW_CONFIG":
-      return 2;
-    case "ERR_WW_BUILD_FAILED":
-      return 3;
-    case "ERR_WW_HASH_MISMATCH":
-    case "ERR_WW_STORE_CORRUPT":
-      return 4;
-    default:
-      return 1;
-  }
+  return exitCodeForCode(error.code);
 }
 
 main(process.argv.slice(2)).then(

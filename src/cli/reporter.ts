@@ -1,18 +1,63 @@
-/** Picks the reporter for a command run: ndjson on request, else plain lines. */
+/**
+ * Picks the reporter for a command run: ndjson on request; on a terminal (stderr is a TTY,
+ * CI unset, no `--reporter plain`) the live tty reporter; else plain lines. `-q` keeps only
+ * errors (which main prints). Reporters that draw are closed by `closeReporters()` before
+ * main prints an error or exits, so no status lines are left behind.
+ */
 import { Events } from "../events/emitter.js";
 import { ndjsonReporter } from "../events/ndjson-reporter.js";
 import { plainReporter } from "../events/plain-reporter.js";
+import { ttyReporter } from "../events/tty-reporter.js";
 
 export interface ReporterOptions {
-  reporter?: "plain" | "ndjson";
+  reporter?: "plain" | "ndjson" | "tty";
   verbose?: number;
   quiet?: boolean;
 }
 
+export type ReporterKind = "ndjson" | "tty" | "plain" | "none";
+
+/** Which reporter a run gets, given its options, environment and whether stderr is a terminal. */
+export function chooseReporter(options: ReporterOptions, env: NodeJS.ProcessEnv, isTty: boolean): ReporterKind {
+  if (options.reporter === "ndjson") return "ndjson";
+  if (options.quiet) return "none";
+  if (options.reporter === "tty") return "tty";
+  if (options.reporter === undefined && isTty && !isCi(env) && env.TERM !== "dumb") return "tty";
+  return "plain";
+}
+
+/** CI systems set CI to a non-empty value other than "false"/"0". */
+function isCi(env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false";
+}
+
+const open: (() => void)[] = [];
+
 export function makeEvents(options: ReporterOptions): Events {
   const events = new Events();
-  const write = (line: string) => process.stderr.write(line);
-  if (options.reporter === "ndjson") events.on(ndjsonReporter((line) => process.stdout.write(line)));
-  else if (!options.quiet) events.on(plainReporter(write, options.verbose ?? 0));
+  const env = process.env;
+  switch (chooseReporter(options, env, process.stderr.isTTY === true)) {
+    case "ndjson":
+      events.on(ndjsonReporter((line) => process.stdout.write(line)));
+      break;
+    case "tty": {
+      const color = (env.NO_COLOR ?? "") === "" && env.FORCE_COLOR !== "0";
+      const reporter = ttyReporter({ stream: process.stderr, verbosity: options.verbose ?? 0, color });
+      events.on(reporter.listener);
+      open.push(reporter.close);
+      break;
+    }
+    case "plain":
+      events.on(plainReporter((line) => process.stderr.write(line), options.verbose ?? 0));
+      break;
+    case "none":
+      break;
+  }
   return events;
+}
+
+/** Clears every live status area this process drew (main calls it before printing errors). */
+export function closeReporters(): void {
+  for (const close of open.splice(0)) close();
 }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { describePlan, plan, sync } from "../sync/index.js";
+import { plan, sync } from "../sync/index.js";
+import { planOutput } from "./inspect-commands.js";
 import { addProjectOptions, toFlags } from "./options.js";
 import { makeEvents } from "./reporter.js";
 
@@ -24,13 +25,7 @@ export function registerSyncCommands(program: Command): void {
   ).action(async (opts: Record<string, unknown>) => {
     const { plan: p, store } = await plan({ ...(opts.project ? { dir: opts.project as string } : {}), flags: toFlags(opts) });
     try {
-      const description = describePlan(p, store);
-      if (opts.json) process.stdout.write(JSON.stringify(description, null, 2) + "\n");
-      else {
-        for (const row of description.derivations as { name: string; version: string; status: string; kind: string; storePath: string }[]) {
-          process.stdout.write(`${row.status.padEnd(8)} ${`${row.name} ${row.version}`.trim().padEnd(40)} ${row.kind.padEnd(14)} ${row.storePath}\n`);
-        }
-      }
+      process.stdout.write(planOutput(p, store, opts.json === true));
     } finally {
       store.close();
     }
