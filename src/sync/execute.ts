@@ -94,8 +94,16 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       if (drv.builder === "install-wheel") installed++;
       else built++;
     };
-    // The seam for the scheduler: runGraph orders by inputs and bounds parallelism.
-    await runGraph(plan.items, { jobs: plan.jobs, inputs: (item) => item.derivation.inputs.map((d) => d.path), key: (item) => item.derivation.path, run: make });
+    // The scheduler: inputs first, critical path first, `jobs` slots, failures stop only dependents.
+    await runGraph(plan.items, {
+      jobs: plan.jobs,
+      inputs: (item) => item.derivation.inputs.map((d) => d.path),
+      key: (item) => item.derivation.path,
+      label: (item) => `${item.derivation.name} ${item.derivation.version}`.trim(),
+      // source builds dominate; wheels and venvs are quick
+      estimate: (item) => (item.status === "present" ? 0 : item.derivation.builder === "build-wheel" || item.derivation.builder === "build-editable" ? 10 : 1),
+      run: make,
+    });
 
     if (options.copy) writeCopy(options.output, venvOptions);
     else {

@@ -1,10 +1,12 @@
 /**
- * A simple bounded runner over a derivation graph, until the scheduler (src/schedule/) takes
- * over: each node starts once all its inputs succeeded, at most `jobs` run at once, and a
- * failure stops only the nodes that depend on it (the others finish). The first failure is
- * then thrown; a failure's dependents are not reported separately.
+ * Runs a derivation graph with the scheduler (src/schedule/): each node starts once all its
+ * inputs succeeded, at most `jobs` at once, longest remaining path first; a failure stops
+ * only the nodes that depend on it while independent ones finish (keep-going). The failure
+ * is then thrown — several failures become one ERR_WW_BUILD_FAILED naming them all, with the
+ * first one as its cause.
  */
-import pLimit from "p-limit";
+import { WheelwrightError } from "../errors.js";
+import { runGraph as schedule, summarizeResults } from "../schedule/index.js";
 
 export interface RunGraphOptions<T> {
   jobs: number;
@@ -12,28 +14,37 @@ export interface RunGraphOptions<T> {
   /** Keys of the nodes this one needs (keys not among the nodes are taken as present). */
   inputs: (node: T) => string[];
   run: (node: T) => Promise<void>;
+  /** A node's name for messages (default: its key). */
+  label?: (node: T) => string;
+  /** Expected cost of a node, for critical-path-first ordering (default 1). */
+  estimate?: (node: T) => number;
 }
 
-class DependencyFailed extends Error {}
-
 export async function runGraph<T>(nodes: readonly T[], options: RunGraphOptions<T>): Promise<void> {
-  const limit = pLimit(Math.max(1, options.jobs));
-  const promises = new Map<string, Promise<void>>();
   const byKey = new Map(nodes.map((n) => [options.key(n), n]));
-  const start = (node: T): Promise<void> => {
-    const key = options.key(node);
-    let promise = promises.get(key);
-    if (promise !== undefined) return promise;
-    promise = (async () => {
-      const inputs = options.inputs(node).filter((k) => byKey.has(k) && k !== key);
-      const results = await Promise.allSettled(inputs.map((k) => start(byKey.get(k)!)));
-      if (results.some((r) => r.status === "rejected")) throw new DependencyFailed(key);
-      await limit(() => options.run(node));
-    })();
-    promises.set(key, promise);
-    return promise;
+  const graph = {
+    nodes,
+    deps: (node: T) => {
+      const own = options.key(node);
+      return options.inputs(node).filter((k) => k !== own && byKey.has(k)).map((k) => byKey.get(k)!);
+    },
   };
-  const results = await Promise.allSettled(nodes.map(start));
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected" && !(r.reason instanceof DependencyFailed));
-  if (failure !== undefined) throw failure.reason;
+  const label = options.label ?? options.key;
+  const results = await schedule(graph, (node) => options.run(node), {
+    jobs: Math.max(1, options.jobs),
+    keepGoing: true,
+    label,
+    ...(options.estimate !== undefined ? { estimate: options.estimate } : {}),
+  });
+  const summary = summarizeResults(results);
+  if (summary.success) return;
+  const [first, ...more] = summary.failures;
+  if (first === undefined) throw new Error("the graph run was cancelled");
+  if (more.length === 0) throw first.error;
+  const cause = first.error;
+  throw new WheelwrightError("ERR_WW_BUILD_FAILED", `${summary.failures.length} builds failed: ${summary.failures.map((f) => label(f.node)).join(", ")}; ${summary.skipped} dependents were not built`, {
+    cause,
+    hint: `the first failure: ${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}; see each with wheelwright log NAME`,
+    ...(cause instanceof WheelwrightError && cause.details !== undefined ? { details: cause.details } : {}),
+  });
 }

@@ -1,4 +1,4 @@
-// The bounded graph runner sync uses until the scheduler takes over: inputs first, at most
+// The graph runner sync uses (the scheduler with keep-going): inputs first, at most
 // `jobs` at once, a failure stops only its dependents and is reported after the rest finish.
 import { describe, expect, it } from "vitest";
 import { runGraph } from "../../src/sync/run-graph.js";
