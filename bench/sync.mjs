@@ -13,7 +13,7 @@
 import { spawnSync } from "node:child_process";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { alternate } from "./lib/alternate.mjs";
 import { closeOver, findRepackedCorpus, writePylock } from "./lib/corpus.mjs";
