@@ -175,6 +175,8 @@ export function ttyReporter(options: TtyReporterOptions): TtyReporter {
       const line = renderPlain(event, verbosity);
       if (line !== undefined) persist(c.dim(line));
     }
+    // The first frame at once (short runs show something); then at the timer's pace.
+    if (!drawn) draw();
     ensureTimer();
   };
   return { listener, close };

@@ -80,8 +80,9 @@ export interface WhyResult {
 
 /**
  * Every simple path from a root key to `name` over runtime edges, shortest first, at most
- * `limit` listed. Nodes that cannot reach the target are pruned first; enumeration stops
- * after `cap` paths so a dense graph can't take exponential time.
+ * `limit` listed. Paths are enumerated by increasing length (iterative deepening, pruned by
+ * each node's distance to the target), so the shortest ones are found first even when
+ * enumeration stops at `cap` paths — a dense graph has exponentially many.
  */
 export function whyPaths(graph: RuntimeGraph, name: string, options: { limit?: number; cap?: number } = {}): WhyResult {
   const target = normalizeName(name);
@@ -89,27 +90,48 @@ export function whyPaths(graph: RuntimeGraph, name: string, options: { limit?: n
   const cap = options.cap ?? 10_000;
   const reverse = new Map<string, string[]>();
   for (const [from, tos] of graph.edges) for (const to of tos) reverse.set(to, [...(reverse.get(to) ?? []), from]);
-  const reaches = new Set<string>([target]);
-  const stack = [target];
-  while (stack.length > 0) for (const from of reverse.get(stack.pop()!) ?? []) if (!reaches.has(from)) (reaches.add(from), stack.push(from));
-
+  // Edges to the target from each node (BFS on reversed edges).
+  const dist = new Map<string, number>([[target, 0]]);
+  const queue = [target];
+  for (let i = 0; i < queue.length; i++) {
+    for (const from of reverse.get(queue[i]!) ?? []) {
+      if (!dist.has(from)) {
+        dist.set(from, dist.get(queue[i]!)! + 1);
+        queue.push(from);
+      }
+    }
+  }
+  // A path through one of the package's own extras (`name@x`) only comes back to it: skip those.
+  const ownExtra = (key: string) => key !== target && keyName(key) === target;
+  const roots = graph.roots.filter((r) => dist.has(r) && !ownExtra(r));
   const found: string[][] = [];
   let truncated = false;
   const path: string[] = [];
   const onPath = new Set<string>();
-  const walk = (key: string): void => {
+  // Paths with exactly `length` nodes; a path ends at the target.
+  const walk = (key: string, length: number): void => {
     if (found.length >= cap) {
       truncated = true;
       return;
     }
     path.push(key);
     onPath.add(key);
-    if (key === target) found.push(path.map(displayKey));
-    else for (const next of graph.edges.get(key) ?? []) if (reaches.has(next) && !onPath.has(next)) walk(next);
+    if (key === target) {
+      if (path.length === length) found.push(path.map(displayKey));
+    } else {
+      for (const next of graph.edges.get(key) ?? []) {
+        if (!onPath.has(next) && !ownExtra(next) && dist.has(next) && path.length + 1 + dist.get(next)! <= length) walk(next, length);
+      }
+    }
     path.pop();
     onPath.delete(key);
   };
-  for (const root of graph.roots) if (reaches.has(root)) walk(root);
-  found.sort((a, b) => a.length - b.length || a.join(" ").localeCompare(b.join(" ")));
+  const longest = dist.size;
+  for (let length = 1; length <= longest && !truncated; length++) {
+    const before = found.length;
+    for (const root of roots) walk(root, length);
+    const batch = found.slice(before).sort((a, b) => a.join(" ").localeCompare(b.join(" ")));
+    found.splice(before, batch.length, ...batch);
+  }
   return { paths: found.slice(0, limit), more: Math.max(0, found.length - limit), truncated };
 }

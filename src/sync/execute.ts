@@ -16,6 +16,7 @@ import { fetchSources, type FileSource } from "../fetch/index.js";
 import type { StorePath } from "../store/path.js";
 import type { Store } from "../store/store.js";
 import { assembleVenv } from "../venv/assemble.js";
+import { recordDerivation } from "../inspect/record.js";
 import { COPY_MARKER, assertReplaceable, currentTarget, swapLink } from "./link.js";
 import type { Plan, PlanItem } from "./plan.js";
 import { runGraph } from "./run-graph.js";
@@ -76,6 +77,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       const drv = item.derivation;
       if (drv === plan.venv) {
         await store.realise(drv.path, async (tmp) => void assembleVenv({ ...venvOptions, out: tmp, finalPath: venvReal }), { references: drv.inputs.map((d) => d.path as StorePath), deriver: drv.hash });
+        recordDerivation(store, drv);
         return;
       }
       if (item.status === "present") return;
@@ -85,16 +87,19 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
           references: drv.inputs.map((d) => d.path as StorePath),
           deriver: drv.hash,
         });
+        recordDerivation(store, drv);
         return;
       }
       const recipe = item.recipe;
       if (recipe === undefined) throw new Error(`no recipe for ${drv.name} in the plan`);
       const builder = builderFor(drv, recipe);
       await store.realise(drv.path, (tmp) => builder.build(ctx, drv, recipe, tmp), { deriver: drv.hash });
+      recordDerivation(store, drv);
       if (drv.builder === "install-wheel") installed++;
       else built++;
     };
     // The scheduler: inputs first, critical path first, `jobs` slots, failures stop only dependents.
+    events?.emit({ type: "phase", phase: "build", state: "start", total: todo.length });
     await runGraph(plan.items, {
       jobs: plan.jobs,
       inputs: (item) => item.derivation.inputs.map((d) => d.path),
@@ -104,6 +109,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       estimate: (item) => (item.status === "present" ? 0 : item.derivation.builder === "build-wheel" || item.derivation.builder === "build-editable" ? 10 : 1),
       run: make,
     });
+    events?.emit({ type: "phase", phase: "build", state: "end" });
 
     if (options.copy) writeCopy(options.output, venvOptions);
     else {

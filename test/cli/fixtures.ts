@@ -1,7 +1,8 @@
 // A small synthetic wheelhouse and projects over it (uv.lock with a virtual root, extras and
 // groups; pylock.toml), plus the flags every offline CLI run needs.
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { runCli, type CliResult } from "../helpers/cli.js";
@@ -92,6 +93,12 @@ export class Workspace {
     }
     writeFileSync(join(dir, "pylock.toml"), lines.join("\n"));
     return dir;
+  }
+
+  /** Removes the workspace (store paths are read-only, so make them writable first). */
+  remove(): void {
+    spawnSync("chmod", ["-R", "u+w", this.work]);
+    rmSync(this.work, { recursive: true, force: true });
   }
 
   /** Flags for an offline run against this workspace's wheelhouse and store. */

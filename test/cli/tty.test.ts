@@ -2,6 +2,8 @@
 // captured screen must end as the one-line summary — no progress lines left behind, no
 // escape-code debris — with colour only when NO_COLOR is unset.
 import { execFileSync, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI } from "../helpers/cli.js";
 import { hasPython311 } from "../helpers/interpreter.js";
@@ -44,7 +46,8 @@ describe.skipIf(!hasTmux || !hasPython311)("live progress in a terminal (tmux)",
   });
   afterAll(() => {
     spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
-    spawnSync("chmod", ["-R", "u+w", ws.work]);
+    rmSync(join(process.env.TMUX_TMPDIR ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
+    ws.remove();
   });
 
   it("collapses to the summary line, in colour", async () => {
