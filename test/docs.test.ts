@@ -105,6 +105,7 @@ describe("links in README.md and docs/", () => {
     const missing: string[] = [];
     for (const file of docFiles) {
       for (const [, path] of read(file).matchAll(/`((?:src|test|scripts|examples|docs)\/[\w./-]+)`/g)) {
+        if (/(^|\/)\.venv(\/|$)/.test(path!)) continue; // an environment a command makes, not a source file
         if (!existsSync(join(root, path!))) missing.push(`${file}: ${path}`);
       }
     }
