@@ -4,16 +4,13 @@
  * environment. It makes derivations the way sync's executePlan does (same builders, same
  * realise calls), restricted to the closure of the chosen items over derivation inputs.
  */
-import { builderFor } from "../build/builders.js";
 import type { Derivation } from "../derivation/derivation.js";
 import type { Events } from "../events/emitter.js";
-import { fetchSources } from "../fetch/index.js";
 import type { StorePath } from "../store/path.js";
 import type { Store } from "../store/store.js";
-import { fileSourcesOf, makeBuildContext } from "../sync/execute.js";
+import { fetchPlanSources, fileSourcesOf, makeBuildContext, realiseItem } from "../sync/execute.js";
 import { findPlanItem, type Plan, type PlanItem } from "../sync/index.js";
 import { runGraph } from "../sync/run-graph.js";
-import { assembleVenv } from "../venv/assemble.js";
 import { recordDerivation } from "./record.js";
 
 export interface BuiltPackage {
@@ -46,7 +43,6 @@ export async function buildPackages(plan: Plan, store: Store, names: readonly st
   const todo = items.filter((i) => i.status !== "present");
   // Keep what is already there alive against a concurrent gc until the store is closed.
   store.addTempRoots(items.filter((i) => i.status === "present").map((i) => i.derivation.path));
-  const v = plan.project.settings.values;
   const started = performance.now();
   let fetchedBytes = 0;
   const unsubscribe = events?.on((e) => {
@@ -55,35 +51,13 @@ export async function buildPackages(plan: Plan, store: Store, names: readonly st
   try {
     events?.emit({ type: "phase", phase: "build", state: "start", total: todo.length });
     const files = todo.flatMap((i) => fileSourcesOf(i));
-    const sources = await fetchSources(files, {
-      store,
-      findLinks: v["find-links"] as string[],
-      mirrors: v.mirrors as string[],
-      offline: v.offline as boolean,
-      baseDir: plan.project.dir,
-      ...(events !== undefined ? { events } : {}),
-    });
+    const sources = await fetchPlanSources(plan, store, files, events);
     const needsSandbox = todo.some((i) => i.derivation.builder === "build-wheel" || i.derivation.builder === "build-editable");
     const ctx = makeBuildContext(plan, store, sources, { needsSandbox, ...(events !== undefined ? { events } : {}) });
     let built = 0;
     const make = async (item: PlanItem): Promise<void> => {
-      const drv = item.derivation;
-      if (item.status !== "present") {
-        if (drv.builder === "venv") {
-          const members = drv.inputs.map((d) => ({ name: d.name, path: store.toRealPath(d.path) }));
-          await store.realise(drv.path, async (tmp) => void assembleVenv({ python: plan.python, members, out: tmp, finalPath: store.toRealPath(drv.path), prompt: "build-env" }), {
-            references: drv.inputs.map((d) => d.path),
-            deriver: drv.hash,
-          });
-        } else {
-          const recipe = item.recipe;
-          if (recipe === undefined) throw new Error(`no recipe for ${drv.name} in the plan`);
-          const builder = builderFor(drv, recipe);
-          await store.realise(drv.path, (tmp) => builder.build(ctx, drv, recipe, tmp), { deriver: drv.hash });
-          if (drv.builder !== "install-wheel") built++;
-        }
-      }
-      recordDerivation(store, drv);
+      if (item.status === "present") recordDerivation(store, item.derivation);
+      else if ((await realiseItem(plan, store, ctx, item)) === "built") built++;
     };
     await runGraph(items, { jobs: plan.jobs, inputs: (i) => i.derivation.inputs.map((d) => d.path), key: (i) => i.derivation.path, run: make });
     events?.emit({ type: "phase", phase: "build", state: "end", total: todo.length });

@@ -8,12 +8,11 @@ import { join } from "node:path";
 import { builderFor } from "../build/builders.js";
 import { WheelwrightError } from "../errors.js";
 import type { Events } from "../events/emitter.js";
-import { fetchSources } from "../fetch/index.js";
 import { normalizeName } from "../pep/names.js";
 import { narHash } from "../store/nar.js";
 import { normaliseTree, removeTree } from "../store/normalise.js";
 import type { Store } from "../store/store.js";
-import { fileSourcesOf, makeBuildContext } from "./execute.js";
+import { fetchPlanSources, fileSourcesOf, makeBuildContext } from "./execute.js";
 import type { Plan, PlanItem } from "./plan.js";
 
 export interface CheckResult {
@@ -52,15 +51,7 @@ export async function checkRebuild(plan: Plan, store: Store, name: string, event
   if (missingInputs.length > 0) {
     throw new WheelwrightError("ERR_WW_USAGE", `the build environment of ${drv.name} is not in the store`, { package: drv.name, hint: "run `wheelwright sync` first, then check it" });
   }
-  const v = plan.project.settings.values;
-  const sources = await fetchSources(fileSourcesOf(item), {
-    store,
-    findLinks: v["find-links"] as string[],
-    mirrors: v.mirrors as string[],
-    offline: v.offline as boolean,
-    baseDir: plan.project.dir,
-    ...(events !== undefined ? { events } : {}),
-  });
+  const sources = await fetchPlanSources(plan, store, fileSourcesOf(item), events);
   const ctx = makeBuildContext(plan, store, sources, { needsSandbox: drv.builder === "build-wheel" || drv.builder === "build-editable", ...(events !== undefined ? { events } : {}) });
   const tmp = mkdtempSync(join(store.layout.tmpDir, "check-"));
   try {

@@ -59,16 +59,8 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   });
   try {
     const files = todo.flatMap((i) => fileSourcesOf(i));
-    const sources = await fetchSources(files, {
-      store,
-      findLinks: v["find-links"] as string[],
-      mirrors: v.mirrors as string[],
-      offline: v.offline as boolean,
-      baseDir: plan.project.dir,
-      ...(events !== undefined ? { events } : {}),
-    });
-    const needsBuild = todo.some((i) => i.derivation.builder === "build-wheel" || i.derivation.builder === "build-editable");
-    const ctx = makeBuildContext(plan, store, sources, { needsSandbox: needsBuild, ...(events !== undefined ? { events } : {}), ...(options.discovery !== undefined ? { discovery: options.discovery } : {}) });
+    const sources = await fetchPlanSources(plan, store, files, events);
+    const ctx = makeBuildContext(plan, store, sources, { needsSandbox: todo.some(isSourceBuild), ...(events !== undefined ? { events } : {}), ...(options.discovery !== undefined ? { discovery: options.discovery } : {}) });
     const venvOptions = { python: plan.python, members: membersOf(plan.venv, store), ignoreCollisions: v["venv.ignore-collisions"] as string[], skip: v["venv.skip"] as string[], prompt: plan.project.name };
 
     let built = 0;
@@ -81,24 +73,10 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
         return;
       }
       if (item.status === "present") return;
-      if (drv.builder === "venv") {
-        // A build environment: the same kind of venv, over the build-system closure.
-        await store.realise(drv.path, async (tmp) => void assembleVenv({ python: plan.python, members: membersOf(drv, store), out: tmp, finalPath: store.toRealPath(drv.path), prompt: "build-env" }), {
-          references: drv.inputs.map((d) => d.path as StorePath),
-          deriver: drv.hash,
-        });
-        recordDerivation(store, drv);
-        return;
-      }
-      const recipe = item.recipe;
-      if (recipe === undefined) throw new Error(`no recipe for ${drv.name} in the plan`);
-      const builder = builderFor(drv, recipe);
-      await store.realise(drv.path, (tmp) => builder.build(ctx, drv, recipe, tmp), { deriver: drv.hash });
-      recordDerivation(store, drv);
-      if (drv.builder === "install-wheel") installed++;
-      else built++;
+      const made = await realiseItem(plan, store, ctx, item);
+      if (made === "installed") installed++;
+      else if (made === "built") built++;
     };
-    // The scheduler: inputs first, critical path first, `jobs` slots, failures stop only dependents.
     events?.emit({ type: "phase", phase: "build", state: "start", total: todo.length });
     await runGraph(plan.items, {
       jobs: plan.jobs,
@@ -106,7 +84,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       key: (item) => item.derivation.path,
       label: (item) => `${item.derivation.name} ${item.derivation.version}`.trim(),
       // source builds dominate; wheels and venvs are quick
-      estimate: (item) => (item.status === "present" ? 0 : item.derivation.builder === "build-wheel" || item.derivation.builder === "build-editable" ? 10 : 1),
+      estimate: (item) => (item.status === "present" ? 0 : isSourceBuild(item) ? 10 : 1),
       run: make,
     });
     events?.emit({ type: "phase", phase: "build", state: "end" });
@@ -123,6 +101,44 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   } finally {
     unsubscribe?.();
   }
+}
+
+const isSourceBuild = (item: PlanItem) => item.derivation.builder === "build-wheel" || item.derivation.builder === "build-editable";
+
+/** Fetches files into the store with the plan's find-links, mirrors and offline settings. */
+export function fetchPlanSources(plan: Plan, store: Store, files: FileSource[], events?: Events): Promise<Map<string, StorePath>> {
+  const v = plan.project.settings.values;
+  return fetchSources(files, {
+    store,
+    findLinks: v["find-links"] as string[],
+    mirrors: v.mirrors as string[],
+    offline: v.offline as boolean,
+    baseDir: plan.project.dir,
+    ...(events !== undefined ? { events } : {}),
+  });
+}
+
+/**
+ * Makes one missing derivation of a plan (not the project venv): a build environment, or a
+ * package through its builder; records how it was made. Its inputs must already be valid.
+ */
+export async function realiseItem(plan: Plan, store: Store, ctx: BuildContext, item: PlanItem): Promise<"env" | "installed" | "built"> {
+  const drv = item.derivation;
+  if (drv.builder === "venv") {
+    // A build environment: the same kind of venv, over the build-system closure.
+    await store.realise(drv.path, async (tmp) => void assembleVenv({ python: plan.python, members: membersOf(drv, store), out: tmp, finalPath: store.toRealPath(drv.path), prompt: "build-env" }), {
+      references: drv.inputs.map((d) => d.path as StorePath),
+      deriver: drv.hash,
+    });
+    recordDerivation(store, drv);
+    return "env";
+  }
+  const recipe = item.recipe;
+  if (recipe === undefined) throw new Error(`no recipe for ${drv.name} in the plan`);
+  const builder = builderFor(drv, recipe);
+  await store.realise(drv.path, (tmp) => builder.build(ctx, drv, recipe, tmp), { deriver: drv.hash });
+  recordDerivation(store, drv);
+  return drv.builder === "install-wheel" ? "installed" : "built";
 }
 
 /** What builders need from a sync: the store, fetched files, the sandbox in effect. */
