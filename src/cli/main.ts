@@ -25,6 +25,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     closeReporters();
     if (error instanceof WheelwrightError) {
+      // ndjson consumers get the error as an event too; people read it on stderr.
+      if (program.opts().reporter === "ndjson") process.stdout.write(JSON.stringify({ time: Date.now(), type: "error", error: error.toJSON() }) + "\n");
       process.stderr.write(error.format() + "\n");
       return exitCodeFor(error);
     }

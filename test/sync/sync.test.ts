@@ -133,6 +133,11 @@ describe.skipIf(!hasPython311)("wheelwright sync", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("ERR_WW_OFFLINE_MISSING");
     expect(result.stderr).toContain("gamma-1.0-py2.py3-none-any.whl");
+    // with --reporter ndjson the failure is also the last event on stdout
+    const ndjson = sync(project, "--reporter", "ndjson");
+    const last = JSON.parse(ndjson.stdout.trim().split("\n").at(-1)!) as { type: string; error: { code: string; message: string } };
+    expect(last.type).toBe("error");
+    expect(last.error.code).toBe("ERR_WW_OFFLINE_MISSING");
   });
 
   it("reports venv collisions naming both packages, and honours ignore-collisions from pyproject.toml", () => {
