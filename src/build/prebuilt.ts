@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { WheelwrightError } from "../errors.js";
 import { parseRecord } from "../install/record.js";
 import type { Interpreter } from "../python/types.js";
-import { sitePackagesRel } from "../venv/layout.js";
+import { sitePackagesDir } from "../install/scheme.js";
 
 export interface AdoptResult {
   files: number;
@@ -25,7 +25,7 @@ export function adoptPrebuilt(sitePackages: string, distInfo: string, out: strin
   const site = resolve(sitePackages);
   // site-packages is <prefix>/lib/pythonX.Y/site-packages: three levels below the prefix.
   const prefix = resolve(site, "..", "..", "..");
-  const siteRel = sitePackagesRel(python);
+  const siteRel = sitePackagesDir(python);
   let files = 0;
   for (const row of rows) {
     const from = resolve(site, row.path);

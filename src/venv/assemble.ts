@@ -10,7 +10,7 @@ import { WheelwrightError } from "../errors.js";
 import type { Interpreter } from "../python/types.js";
 import { activateScripts } from "./activate.js";
 import { mergeTrees, type MergeResult } from "./merge.js";
-import { pythonDirName, sitePackagesRel } from "./layout.js";
+import { sitePackagesDir } from "../install/scheme.js";
 import { rewriteShebang } from "./shebang.js";
 
 export interface VenvMember {
@@ -35,9 +35,10 @@ export interface AssembleVenvOptions {
 
 export function assembleVenv(options: AssembleVenvOptions): MergeResult {
   const { python, out, finalPath } = options;
-  const py = pythonDirName(python);
-  const site = sitePackagesRel(python);
-  const realDirs = new Set(["bin", "lib", `lib/${py}`, site]);
+  // The members' site-packages (as the installer laid them out) and its ancestors are always
+  // real directories: the base venv adds to them.
+  const site = sitePackagesDir(python);
+  const realDirs = new Set(["bin", ...site.split("/").map((_, i, parts) => parts.slice(0, i + 1).join("/"))]);
   const interpreters = [python.executable, python.realpath];
   const venvPython = join(finalPath, "bin", "python");
 
@@ -63,11 +64,11 @@ export function assembleVenv(options: AssembleVenvOptions): MergeResult {
   for (const dir of realDirs) {
     if (!existsSync(join(out, dir))) writeDir(join(out, dir));
   }
-  writeBase(options, py);
+  writeBase(options);
   return result;
 }
 
-function writeBase(options: AssembleVenvOptions, py: string): void {
+function writeBase(options: AssembleVenvOptions): void {
   const { python, out, finalPath } = options;
   const bin = join(out, "bin");
   const claim = (rel: string): string => {
@@ -88,7 +89,7 @@ function writeBase(options: AssembleVenvOptions, py: string): void {
   const home = python.realpath.slice(0, python.realpath.lastIndexOf("/"));
   writeFileSync(
     claim("pyvenv.cfg"),
-    [`home = ${home}`, "include-system-site-packages = false", `version = ${python.version}`, `executable = ${python.realpath}`, `command = wheelwright (${py})`, ""].join("\n"),
+    [`home = ${home}`, "include-system-site-packages = false", `version = ${python.version}`, `executable = ${python.realpath}`, "command = wheelwright sync", ""].join("\n"),
   );
   for (const [name, text] of Object.entries(activateScripts(finalPath, options.prompt ?? basename(finalPath)))) {
     writeFileSync(claim(`bin/${name}`), text, { mode: 0o644 });

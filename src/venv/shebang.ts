@@ -4,16 +4,7 @@
  * `sys.executable` (and every child started from it) is the environment.
  */
 import { dirname } from "node:path";
-
-/** Linux before 5.1 cut shebang lines at 127 bytes; longer ones go through /bin/sh. */
-const MAX_SHEBANG = 127;
-
-/** The shebang for a script run by `python`, using the `/bin/sh` re-exec form when too long. */
-export function shebangFor(python: string): string {
-  const direct = `#!${python}`;
-  if (Buffer.byteLength(direct) <= MAX_SHEBANG && !/\s/.test(python)) return `${direct}\n`;
-  return `#!/bin/sh\n'''exec' '${python.replace(/'/g, "'\\''")}' "$0" "$@"\n' '''\n`;
-}
+import { buildShebang } from "../install/scripts.js";
 
 /**
  * If `content` starts with a shebang that runs one of `interpreters` (exact path, or a
@@ -30,14 +21,14 @@ export function rewriteShebang(content: Buffer, interpreters: string[], newPytho
   if (target === "/bin/sh") {
     // The re-exec form: `'''exec' /path/python "$0" "$@"` then `' '''`.
     const rest = content.subarray(bodyStart).toString("utf8");
-    const match = /^'''exec' '?([^'\s]+)'? "\$0" "\$@"\n' '''\n/.exec(rest);
+    const match = /^'''exec' ["']?([^'"\s]+)["']? "\$0" "\$@"\n' '''\n/.exec(rest);
     if (match === null) return undefined;
     target = match[1]!;
     args = "";
     bodyStart += Buffer.byteLength(match[0]);
   }
   if (!isInterpreter(target, interpreters)) return undefined;
-  const header = args === "" ? shebangFor(newPython) : `#!${newPython} ${args}\n`;
+  const header = args === "" ? buildShebang(newPython) : `#!${newPython} ${args}\n`;
   return Buffer.concat([Buffer.from(header), content.subarray(bodyStart)]);
 }
 
