@@ -21,7 +21,7 @@ export const BUILDER_VERSIONS: Readonly<Record<BuilderName, number>> = {
   "build-editable": 1,
   "adopt-prebuilt": 1,
   virtual: 1,
-  venv: 1,
+  venv: 2,
 };
 
 /** The parts of an interpreter that can change a build's output. */
