@@ -31,7 +31,7 @@ export function renderPlain(event: WheelwrightEvent, verbosity = 0): string | un
     case "install":
       return verbosity >= 1 ? `installed ${event.name} ${event.version} (${event.files} files)` : undefined;
     case "venv":
-      return `environment ${event.path} -> ${event.storePath} (${event.members} packages)`;
+      return `environment ${event.path} -> ${event.storePath} (${event.members} ${event.members === 1 ? "package" : "packages"})`;
     case "summary":
       return `fetched ${event.fetched} (${(event.fetchedBytes / 1e6).toFixed(1)} MB), built ${event.built}, linked ${event.linked} in ${event.seconds.toFixed(2)}s`;
     case "error":
