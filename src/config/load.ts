@@ -19,6 +19,8 @@ export interface PackageSettings {
   configSettings: Record<string, string | string[]>;
   env: Record<string, string>;
   verifyRecord: boolean;
+  /** Where the `[tool.wheelwright.packages.<name>]` table starts in pyproject.toml, for errors. */
+  line?: number;
 }
 
 export interface Settings {
@@ -86,6 +88,8 @@ function packageSettings(name: string, table: unknown, where: (path: (string | n
   if (table === null || typeof table !== "object" || Array.isArray(table)) throw configError(`[tool.wheelwright.packages.${name}] must be a table`, at());
   const known = new Map<string, (typeof PACKAGE_SETTINGS)[number]>(PACKAGE_SETTINGS.map((s) => [s.key, s]));
   const out: PackageSettings = { dependencies: [], buildSystemAdd: [], buildSystemDrop: [], configSettings: {}, env: {}, verifyRecord: true };
+  const line = at().line;
+  if (line !== undefined) out.line = line;
   for (const [key, value] of Object.entries(table as Record<string, unknown>)) {
     const spec = known.get(key);
     if (spec === undefined) throw unknownKey(`packages.${name}.${key}`, [...known.keys()].map((k) => `packages.${name}.${k}`), at(key));

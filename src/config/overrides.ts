@@ -32,6 +32,8 @@ export function overridesOverlay(packages: Record<string, PackageSettings>, ctx:
           const near = closestNames(name, Object.keys(prev));
           throw new WheelwrightError("ERR_WW_CONFIG", `[tool.wheelwright.packages.${rawName}] overrides a package that is not in the lock`, {
             ...(ctx.file !== undefined ? { file: ctx.file } : {}),
+            ...(ctx.file !== undefined && settings.line !== undefined ? { line: settings.line } : {}),
+            package: name,
             hint: near.length > 0 ? `did you mean '${near[0]}'?` : "overrides change packages the lock provides; add the package to the lock first",
           });
         }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadSettings } from "../../src/config/load.js";
 import { overridesOverlay } from "../../src/config/overrides.js";
-import { isWheelwrightError } from "../../src/errors.js";
+import { isWheelwrightError, type WheelwrightError } from "../../src/errors.js";
 import { supportedTags } from "../../src/pep/tags.js";
 import { readPyproject, toolTable } from "../../src/pep/pyproject.js";
 import { mkRecipe } from "../../src/scope/recipe.js";
@@ -94,8 +94,21 @@ describe("overrides overlay", () => {
   });
 
   it("names an override of a package that is not in the lock", () => {
-    const s = settingsOf(`[tool.wheelwright.packages.nmupy]\nverify-record = false\n`);
+    const s = settingsOf(`[tool.wheelwright]\noffline = true\n\n[tool.wheelwright.packages.nmupy]\nverify-record = false\n\n[tool.wheelwright.packages]\nsetuptool = { verify-record = false }\n`);
     const set = base.overrideScope(overridesOverlay(s.packages, { environment: FIXED_INTERPRETER.markerEnvironment, tags, prefs, file: "/p/pyproject.toml" }));
-    expect(() => set.get("nmupy")).toThrowError(/not in the lock/);
+    const failure = (name: string): WheelwrightError => {
+      try {
+        set.get(name);
+      } catch (error) {
+        return error as WheelwrightError;
+      }
+      throw new Error(`${name}: no error`);
+    };
+    const nmupy = failure("nmupy");
+    expect(nmupy.message).toMatch(/packages\.nmupy\] overrides a package that is not in the lock/);
+    expect(nmupy.location).toEqual({ file: "/p/pyproject.toml", line: 4, package: "nmupy" });
+    expect(nmupy.hint).toBe("did you mean 'numpy'?");
+    // an inline table under [tool.wheelwright.packages] is located by its key's line
+    expect(failure("setuptool").location).toMatchObject({ line: 8, package: "setuptool" });
   });
 });
