@@ -17,6 +17,7 @@ export function addProjectOptions(command: Command): Command {
     .option("--mirror <url>", "simple-index mirror URL (repeatable)", collect)
     .option("--offline", "never use the network")
     .option("-j, --jobs <n>", "parallel build slots (default: cores)", (v) => Number.parseInt(v, 10))
+    .option("-k, --keep-going", "after a failed build, go on with everything that doesn't depend on it")
     .addOption(new Option("--source-preference <kind>", "prefer wheels or sdists").choices(["wheel", "sdist"]))
     .option("--no-build", "never build from source")
     .option("--no-binary", "never use wheels")
@@ -42,6 +43,7 @@ export function toFlags(opts: Record<string, unknown>): Record<string, unknown> 
     mirrors: given(opts.mirror),
     offline: opts.offline === true ? true : undefined,
     jobs: given(opts.jobs),
+    "keep-going": opts.keepGoing === true ? true : undefined,
     "source-preference": given(opts.sourcePreference),
     // commander's --no-x sets x=false when given, and true by default
     "no-build": opts.build === false ? true : undefined,

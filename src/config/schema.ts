@@ -23,6 +23,7 @@ export const SETTINGS = [
   { key: "find-links", type: "string[]", default: [], env: "WHEELWRIGHT_FIND_LINKS", flag: "--find-links <dir>", description: "Local directories of distribution files, tried before the network (matched by name and hash). The variable takes a `:`-separated list." },
   { key: "mirrors", type: "string[]", default: [], env: "WHEELWRIGHT_MIRRORS", flag: "--mirror <url>", description: "PEP 503/691 simple-index base URLs tried before a file's own URL (matched by name and hash)." },
   { key: "offline", type: "boolean", default: false, env: "WHEELWRIGHT_OFFLINE", flag: "--offline", description: "Never use the network; fail naming any file that no local source has." },
+  { key: "keep-going", type: "boolean", default: false, env: "WHEELWRIGHT_KEEP_GOING", flag: "-k, --keep-going", description: "When a build fails, go on with everything that doesn't depend on it (the failures are reported together at the end). Without it no new build starts after the first failure; running ones finish." },
   { key: "jobs", type: "integer", default: 0, env: "WHEELWRIGHT_JOBS", flag: "-j, --jobs <n>", description: "Parallel build slots. 0 means one per core." },
   { key: "source-preference", type: { enum: ["wheel", "sdist"] }, default: "wheel", env: "WHEELWRIGHT_SOURCE_PREFERENCE", flag: "--source-preference <kind>", description: "Prefer wheels or sdists when a lock offers both." },
   { key: "no-build", type: "boolean|string[]", default: false, flag: "--no-build", description: "Never build from source (all packages, or the listed ones)." },

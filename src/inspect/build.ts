@@ -59,7 +59,7 @@ export async function buildPackages(plan: Plan, store: Store, names: readonly st
       if (item.status === "present") recordDerivation(store, item.derivation);
       else if ((await realiseItem(plan, store, ctx, item)) === "built") built++;
     };
-    await runGraph(items, { jobs: plan.jobs, inputs: (i) => i.derivation.inputs.map((d) => d.path), key: (i) => i.derivation.path, run: make });
+    await runGraph(items, { jobs: plan.jobs, keepGoing: plan.keepGoing, inputs: (i) => i.derivation.inputs.map((d) => d.path), key: (i) => i.derivation.path, run: make });
     events?.emit({ type: "phase", phase: "build", state: "end", total: todo.length });
     events?.emit({ type: "summary", fetchedBytes, fetched: files.length, built, linked: 0, seconds: (performance.now() - started) / 1000 });
     return chosen.map((i) => ({ name: i.derivation.name, version: i.derivation.version, storePath: store.toRealPath(i.derivation.path), path: i.derivation.path, made: i.status !== "present" }));

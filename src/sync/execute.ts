@@ -80,6 +80,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     events?.emit({ type: "phase", phase: "build", state: "start", total: todo.length });
     await runGraph(plan.items, {
       jobs: plan.jobs,
+      keepGoing: plan.keepGoing,
       inputs: (item) => item.derivation.inputs.map((d) => d.path),
       key: (item) => item.derivation.path,
       label: (item) => `${item.derivation.name} ${item.derivation.version}`.trim(),

@@ -41,6 +41,8 @@ export interface Plan {
   /** Packages (and build environments) in a deterministic order, then the venv last. */
   items: PlanItem[];
   jobs: number;
+  /** Go on with independent builds after a failure (else nothing new starts after the first). */
+  keepGoing: boolean;
   /** The build lock read (`--build-lock`), if any. */
   buildLock?: LockedEnvironment;
 }
@@ -120,7 +122,8 @@ export function planSync(project: Project, python: Interpreter, store: Store, op
     item.reason = "not in store";
   }
   const jobs = (v.jobs as number) > 0 ? (v.jobs as number) : cpus().length;
-  return { project, python, locked, set, members, venv, items, jobs, ...(buildLock !== undefined ? { buildLock } : {}) };
+  const keepGoing = v["keep-going"] === true;
+  return { project, python, locked, set, members, venv, items, jobs, keepGoing, ...(buildLock !== undefined ? { buildLock } : {}) };
 }
 
 function readBuildLock(file: string, python: Interpreter, preference: "wheel" | "sdist"): LockedEnvironment {

@@ -1,8 +1,8 @@
 /**
  * Runs a derivation graph with the scheduler (src/schedule/): each node starts once all its
- * inputs succeeded, at most `jobs` at once, longest remaining path first; a failure stops
- * only the nodes that depend on it while independent ones finish (keep-going). The failure
- * is then thrown — several failures become one ERR_WW_BUILD_FAILED naming them all, with the
+ * inputs succeeded, at most `jobs` at once, longest remaining path first. After a failure no
+ * new node starts (running ones finish), or with `keepGoing` only the nodes that depend on it
+ * are skipped while independent ones go on. The failure is then thrown — several failures become one ERR_WW_BUILD_FAILED naming them all, with the
  * first one as its cause.
  */
 import { WheelwrightError } from "../errors.js";
@@ -10,6 +10,8 @@ import { runGraph as schedule, summarizeResults } from "../schedule/index.js";
 
 export interface RunGraphOptions<T> {
   jobs: number;
+  /** After a failure, run every node that doesn't depend on it (default: start nothing new). */
+  keepGoing?: boolean;
   key: (node: T) => string;
   /** Keys of the nodes this one needs (keys not among the nodes are taken as present). */
   inputs: (node: T) => string[];
@@ -32,7 +34,7 @@ export async function runGraph<T>(nodes: readonly T[], options: RunGraphOptions<
   const label = options.label ?? options.key;
   const results = await schedule(graph, (node) => options.run(node), {
     jobs: Math.max(1, options.jobs),
-    keepGoing: true,
+    keepGoing: options.keepGoing ?? false,
     label,
     ...(options.estimate !== undefined ? { estimate: options.estimate } : {}),
   });

@@ -11,6 +11,7 @@ import { isWheelwrightError } from "../../src/errors.js";
 import { Store } from "../../src/store/store.js";
 import { buildLogOf, sync } from "../../src/sync/index.js";
 import { hasPython311, PYTHON311 } from "../helpers/interpreter.js";
+import { runCli } from "../helpers/cli.js";
 import { makeSdist, writeProject } from "../helpers/projects.js";
 import { buildLockFor, makeWorkspace, syncFlags, writeProjectLock, type Workspace } from "./fixtures.js";
 
@@ -99,6 +100,39 @@ describe.skipIf(skipReason !== undefined)("build isolation", () => {
       store.close();
     }
   }, 120_000);
+
+  it("stops starting builds after a failure, and with --keep-going builds everything independent of it", async (ctx) => {
+    if (missing) return ctx.skip(missing);
+    const src = join(ws.dir, "src");
+    const dist = join(ws.dir, "dist");
+    const bad = writeProject(src, { name: "kg-bad", version: "1.0", backend: "setuptools", files: { "setup.py": "raise SystemExit('kg-bad refuses to build')\n" } });
+    const good = writeProject(src, { name: "kg-good", version: "1.0", backend: "setuptools", modules: { "__init__.py": "VALUE = 'kg-good'\n" } });
+    const dir = join(ws.dir, "project-keep-going");
+    mkdirSync(dir, { recursive: true });
+    writeProjectLock(dir, [
+      { name: "kg-bad", version: "1.0", source: { sdist: makeSdist(bad, dist, "kg-bad", "1.0") } },
+      { name: "kg-good", version: "1.0", source: { sdist: makeSdist(good, dist, "kg-good", "1.0") } },
+    ]);
+    // one slot: builds run one at a time, in graph order on equal priority: kg-bad first
+    // (progress lines go to stderr, like the error)
+    const flags = ["--store", ws.store, "--python", PYTHON311, "--offline", "--build-lock", buildLock!, "-j", "1", "-C", dir];
+    const started = (out: string) => [...out.matchAll(/^building (kg-\w+)/gm)].map((m) => m[1]);
+    const stop = runCli(["sync", ...flags]);
+    expect(stop.code, stop.stderr).toBe(3);
+    expect(stop.stderr).toContain("kg-bad refuses to build");
+    expect(started(stop.stderr), "no build starts after the first failure").toEqual(["kg-bad"]);
+    const kept = runCli(["sync", "--keep-going", ...flags]);
+    expect(kept.code, kept.stderr).toBe(3);
+    expect(kept.stderr).toContain("kg-bad refuses to build");
+    expect(started(kept.stderr)).toEqual(["kg-bad", "kg-good"]);
+    expect(kept.stderr).toMatch(/^built kg-good in/m);
+    const store = await Store.open(ws.store, { fsync: false });
+    try {
+      expect(store.list().filter((p) => /-kg-(good|bad)-1\.0$/.test(p.path)).map((p) => p.path.replace(/^.*-kg-/, "kg-"))).toEqual(["kg-good-1.0"]);
+    } finally {
+      store.close();
+    }
+  }, 180_000);
 
   describe("network", () => {
     let server: Server;

@@ -1,5 +1,5 @@
-// The graph runner sync uses (the scheduler with keep-going): inputs first, at most
-// `jobs` at once, a failure stops only its dependents and is reported after the rest finish.
+// The graph runner sync uses: inputs first, at most `jobs` at once; after a failure nothing new
+// starts, or with keep-going a failure stops only its dependents and is reported after the rest.
 import { describe, expect, it } from "vitest";
 import { runGraph } from "../../src/sync/run-graph.js";
 
@@ -9,13 +9,14 @@ interface Node {
   fail?: boolean;
 }
 
-async function run(nodes: Node[], jobs: number) {
+async function run(nodes: Node[], jobs: number, keepGoing = false) {
   const started: string[] = [];
   const finished: string[] = [];
   let running = 0;
   let peak = 0;
   const error = await runGraph(nodes, {
     jobs,
+    keepGoing,
     key: (n) => n.id,
     inputs: (n) => n.deps,
     run: async (n) => {
@@ -49,14 +50,21 @@ describe("runGraph", () => {
     expect(result.finished.at(-1)).toBe("top");
   });
 
-  it("stops only the dependents of a failure and throws it after the others finished", async () => {
-    const nodes: Node[] = [
-      { id: "bad", deps: [], fail: true },
-      { id: "needs-bad", deps: ["bad"] },
-      { id: "good", deps: [] },
-      { id: "needs-good", deps: ["good"] },
-    ];
-    const result = await run(nodes, 2);
+  const nodes: Node[] = [
+    { id: "bad", deps: [], fail: true },
+    { id: "needs-bad", deps: ["bad"] },
+    { id: "good", deps: [] },
+    { id: "needs-good", deps: ["good"] },
+  ];
+
+  it("starts nothing new after a failure without keep-going", async () => {
+    const result = await run(nodes, 1);
+    expect(result.error?.message).toBe("bad failed");
+    expect(result.started).toEqual(["bad"]);
+  });
+
+  it("with keep-going stops only the dependents of a failure and throws it after the others finished", async () => {
+    const result = await run(nodes, 2, true);
     expect(result.error?.message).toBe("bad failed");
     expect(result.started).not.toContain("needs-bad");
     expect(result.finished).toEqual(expect.arrayContaining(["good", "needs-good"]));
