@@ -53,6 +53,7 @@ export const ERROR_CODES = {
   ERR_WW_VENV_COLLISION: "Two packages install different files at the same venv path.",
   ERR_WW_USAGE: "The command line is invalid.",
   ERR_WW_OUTPUT_EXISTS: "The environment path exists and was not made by wheelwright.",
+  ERR_WW_PATCH: "A patch given for a package does not apply to its source.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

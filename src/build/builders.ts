@@ -21,6 +21,7 @@ import { buildSystemMissing, readBuildSystem, type BuildSystemDiscovery } from "
 import { buildEnvironment } from "./env.js";
 import { HookFailure, runHook, type HookCall } from "./frontend.js";
 import { BuildLog, logTail } from "./log.js";
+import { applyPatchFile } from "./patch.js";
 import { adoptPrebuilt } from "./prebuilt.js";
 import type { SandboxKind } from "./sandbox.js";
 import { unpackSource } from "./unpack.js";
@@ -116,6 +117,11 @@ async function buildWithBackend(ctx: BuildContext, drv: Derivation, recipe: Reci
       root = await unpackSource({ source, dest: join(work, "src"), package: drv.name, ...(file !== undefined ? { file: ctx.localFile(file) } : {}) });
     }
     log.note(`source tree: ${root}`);
+    for (const patch of recipe.patches ?? []) {
+      if (source.kind === "editable") throw new Error("unreachable: patches on an editable are rejected when the plan is made");
+      const changed = applyPatchFile(root, patch, { package: drv.name });
+      log.note(`applied ${patch}: ${changed.join(", ")}`);
+    }
     const declared = readBuildSystem(root);
     const scratch = join(work, "scratch");
     for (const dir of ["home", "tmp", "hooks"]) mkdirSync(join(scratch, dir), { recursive: true });

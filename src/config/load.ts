@@ -3,6 +3,8 @@
  * then flags — later sources win. Every key is declared in schema.ts; an unknown key is an
  * error naming the file, line and the nearest valid key.
  */
+import { existsSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { WheelwrightError } from "../errors.js";
 import { findKeyLine } from "../pep/toml-position.js";
 import { closestNames } from "../util/suggest.js";
@@ -19,6 +21,8 @@ export interface PackageSettings {
   configSettings: Record<string, string | string[]>;
   env: Record<string, string>;
   verifyRecord: boolean;
+  /** Absolute paths of patch files, in the order given. */
+  patches: string[];
   /** Where the `[tool.wheelwright.packages.<name>]` table starts in pyproject.toml, for errors. */
   line?: number;
 }
@@ -87,7 +91,7 @@ function packageSettings(name: string, table: unknown, where: (path: (string | n
   const at = (key?: string) => where(key === undefined ? ["packages", name] : ["packages", name, key]);
   if (table === null || typeof table !== "object" || Array.isArray(table)) throw configError(`[tool.wheelwright.packages.${name}] must be a table`, at());
   const known = new Map<string, (typeof PACKAGE_SETTINGS)[number]>(PACKAGE_SETTINGS.map((s) => [s.key, s]));
-  const out: PackageSettings = { dependencies: [], buildSystemAdd: [], buildSystemDrop: [], configSettings: {}, env: {}, verifyRecord: true };
+  const out: PackageSettings = { dependencies: [], buildSystemAdd: [], buildSystemDrop: [], configSettings: {}, env: {}, verifyRecord: true, patches: [] };
   const line = at().line;
   if (line !== undefined) out.line = line;
   for (const [key, value] of Object.entries(table as Record<string, unknown>)) {
@@ -128,6 +132,16 @@ function packageSettings(name: string, table: unknown, where: (path: (string | n
       case "verify-record":
         out.verifyRecord = v as boolean;
         break;
+      case "patches": {
+        const file = at(key).file;
+        const base = file === undefined ? process.cwd() : dirname(file);
+        out.patches = (v as string[]).map((p) => {
+          const path = resolve(base, p);
+          if (!existsSync(path) || !statSync(path).isFile()) throw configError(`${label}: the patch ${p} does not exist (looked for ${path})`, at(key), "patch paths are relative to the directory of pyproject.toml");
+          return path;
+        });
+        break;
+      }
     }
   }
   return out;

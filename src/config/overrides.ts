@@ -48,6 +48,19 @@ export function overridesOverlay(packages: Record<string, PackageSettings>, ctx:
         if (Object.keys(settings.configSettings).length > 0) change.configSettings = { ...recipe.configSettings, ...settings.configSettings };
         if (Object.keys(settings.env).length > 0) change.env = { ...recipe.env, ...settings.env };
         if (!settings.verifyRecord) change.verifyRecord = false;
+        if (settings.patches.length > 0) {
+          const source = change.source ?? recipe.source;
+          if (source.kind !== "sdist" && source.kind !== "tree") {
+            const what = { editable: "an editable (built in place from your working tree)", wheel: "installed from a wheel, not built from source", prebuilt: "adopted from an installed distribution, not built", virtual: "a virtual package with nothing to build" }[source.kind];
+            throw new WheelwrightError("ERR_WW_CONFIG", `[tool.wheelwright.packages.${rawName}] patches can't be applied: ${name} is ${what}`, {
+              ...(ctx.file !== undefined ? { file: ctx.file } : {}),
+              ...(ctx.file !== undefined && settings.line !== undefined ? { line: settings.line } : {}),
+              package: name,
+              hint: source.kind === "editable" ? "change the working tree itself" : `build it from its sdist: source-preference = "sdist" in the same table`,
+            });
+          }
+          change.patches = [...(recipe.patches ?? []), ...settings.patches];
+        }
         return recipe.override(change);
       };
     }
