@@ -42,7 +42,11 @@ export type SourceIdentity =
   | { type: "file"; filename: string; sha256: string; subdirectory?: string }
   | { type: "git"; url: string; commit: string; subdirectory?: string }
   | { type: "directory"; path: string; treeHash: string }
-  | { type: "editable"; path: string }
+  /**
+   * The working tree is live (not an input), but its metadata files decide what the editable
+   * wheel holds (dependencies, entry points, package layout): their content is hashed.
+   */
+  | { type: "editable"; path: string; metadataHash: string }
   | { type: "prebuilt"; sitePackages: string; distInfo: string; recordHash: string };
 
 export interface DerivationSpec {

@@ -5,7 +5,7 @@
  * dependencies: those only shape venv derivations.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { WheelwrightError } from "../errors.js";
 import type { Interpreter } from "../python/types.js";
@@ -130,12 +130,29 @@ function sourceIdentity(source: Source, recipe: Recipe): SourceIdentity | null {
       return { type: "directory", path: tree.path, treeHash };
     }
     case "editable":
-      return { type: "editable", path: source.path };
+      return { type: "editable", path: source.path, metadataHash: editableMetadataHash(source.path) };
     case "prebuilt":
       return { type: "prebuilt", sitePackages: source.sitePackages, distInfo: source.distInfo, recordHash: hashFile(join(source.sitePackages, source.distInfo, "RECORD")) };
     case "virtual":
       return null;
   }
+}
+
+/**
+ * Files of an editable project that decide its editable wheel's content, like uv's default
+ * cache keys: a change to one rebuilds the editable; a change to a module does not need to.
+ */
+export const EDITABLE_METADATA_FILES = ["pyproject.toml", "setup.py", "setup.cfg"] as const;
+
+function editableMetadataHash(dir: string): string {
+  const hash = createHash("sha256");
+  for (const name of EDITABLE_METADATA_FILES) {
+    const path = join(dir, name);
+    hash.update(`${name}\0`);
+    hash.update(existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : "absent");
+    hash.update("\0");
+  }
+  return hash.digest("hex");
 }
 
 function hashFile(path: string): string {

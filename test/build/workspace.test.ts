@@ -2,7 +2,7 @@
 // and a git dependency pinned to a commit of a local repository: sync builds all three
 // (editables through PEP 660 in their working trees) and the environment imports them.
 import { execFileSync } from "node:child_process";
-import { realpathSync, writeFileSync } from "node:fs";
+import { readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sync } from "../../src/sync/index.js";
@@ -17,6 +17,7 @@ describe.skipIf(skipReason !== undefined)("uv workspace with editable members an
   let ws: Workspace;
   let app: string;
   let missing: string | undefined;
+  let buildLock: string;
 
   beforeAll(async () => {
     ws = makeWorkspace("workspace");
@@ -57,6 +58,7 @@ describe.skipIf(skipReason !== undefined)("uv workspace with editable members an
         "",
       ].join("\n"),
     );
+    buildLock = lock.file;
     await sync({ dir: app, flags: syncFlags(ws, lock.file) });
   }, 300_000);
   afterAll(() => ws?.cleanup());
@@ -68,4 +70,21 @@ describe.skipIf(skipReason !== undefined)("uv workspace with editable members an
     expect(realpathSync(out[1]!)).toBe(realpathSync(join(app, "libs/ws-lib/ws_lib/__init__.py")));
     expect(realpathSync(out[2]!).startsWith(join(realpathSync(ws.store), "store") + "/")).toBe(true);
   });
+
+  it("rebuilds an editable when its metadata changes, not when a module does", async (ctx) => {
+    if (missing) return ctx.skip(missing);
+    const lib = join(app, "libs/ws-lib");
+    writeFileSync(join(lib, "ws_lib/__init__.py"), 'VALUE = "edited in place"\n');
+    const edited = await sync({ dir: app, flags: syncFlags(ws, buildLock) });
+    expect(edited.built).toBe(0);
+    expect(execFileSync(join(app, ".venv/bin/python"), ["-c", "import ws_lib; print(ws_lib.VALUE)"], { encoding: "utf8" }).trim()).toBe("edited in place");
+
+    // a new entry point is metadata: the editable wheel is built again and the script appears
+    const pyproject = join(lib, "pyproject.toml");
+    writeFileSync(pyproject, readFileSync(pyproject, "utf8").replace("[tool.setuptools]", '[project.scripts]\nws-lib-hello = "ws_lib:hello"\n\n[tool.setuptools]'));
+    writeFileSync(join(lib, "ws_lib/__init__.py"), 'VALUE = "edited in place"\n\ndef hello():\n    print("hello from ws-lib")\n');
+    const rebuilt = await sync({ dir: app, flags: syncFlags(ws, buildLock) });
+    expect(rebuilt.built).toBe(1);
+    expect(execFileSync(join(app, ".venv/bin/ws-lib-hello"), { encoding: "utf8" }).trim()).toBe("hello from ws-lib");
+  }, 240_000);
 });
