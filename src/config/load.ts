@@ -23,6 +23,8 @@ export interface PackageSettings {
   verifyRecord: boolean;
   /** Absolute paths of patch files, in the order given. */
   patches: string[];
+  /** Absolute site-packages directory to adopt the installed distribution from. */
+  prebuilt?: string;
   /** Where the `[tool.wheelwright.packages.<name>]` table starts in pyproject.toml, for errors. */
   line?: number;
 }
@@ -132,6 +134,13 @@ function packageSettings(name: string, table: unknown, where: (path: (string | n
       case "verify-record":
         out.verifyRecord = v as boolean;
         break;
+      case "prebuilt": {
+        const file = at(key).file;
+        const path = resolve(file === undefined ? process.cwd() : dirname(file), v as string);
+        if (!existsSync(path) || !statSync(path).isDirectory()) throw configError(`${label}: ${v as string} is not a directory (looked for ${path})`, at(key), "give the site-packages directory the package is installed in, relative to pyproject.toml");
+        out.prebuilt = path;
+        break;
+      }
       case "patches": {
         const file = at(key).file;
         const base = file === undefined ? process.cwd() : dirname(file);

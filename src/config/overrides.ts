@@ -3,13 +3,17 @@
  * source preference, extra runtime dependencies, build-system replace/add/drop, PEP 517
  * config settings, build environment variables, and the RECORD check switch.
  */
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { WheelwrightError } from "../errors.js";
+import { compare } from "../pep/pep440.js";
 import { normalizeName } from "../pep/names.js";
 import { evaluateMarker, parseRequirement } from "../pep/pep508.js";
 import type { Tag } from "../pep/tags.js";
 import type { MarkerEnvironment } from "../python/types.js";
 import { chooseSource, type SourcePrefs } from "../scope/choose-source.js";
 import type { Overlay } from "../scope/package-set.js";
+import type { Source } from "../scope/source.js";
 import { mergeSpecs, type DepSpec, type RecipeAttrs } from "../scope/recipe.js";
 import { closestNames } from "../util/suggest.js";
 import type { PackageSettings } from "./load.js";
@@ -38,6 +42,7 @@ export function overridesOverlay(packages: Record<string, PackageSettings>, ctx:
           });
         }
         const change: Partial<RecipeAttrs> = {};
+        if (settings.prebuilt !== undefined) change.source = prebuiltSource(settings.prebuilt, recipe.name, recipe.version, { rawName, ...(ctx.file !== undefined ? { file: ctx.file } : {}), ...(settings.line !== undefined ? { line: settings.line } : {}) });
         if (settings.sourcePreference !== undefined && recipe.candidates !== undefined) {
           change.source = chooseSource(recipe, recipe.candidates, { ...ctx.prefs, preference: settings.sourcePreference }, ctx.tags);
         }
@@ -77,4 +82,31 @@ function toSpec(requirements: string[], ctx: OverridesContext, pkg: string): Dep
     spec[normalizeName(req.name)] = req.extras.map(normalizeName);
   }
   return spec;
+}
+
+/** The installed distribution of `name` `version` in `sitePackages`, as a prebuilt source. */
+function prebuiltSource(sitePackages: string, name: string, version: string, where: { rawName: string; file?: string; line?: number }): Source {
+  const found: { distInfo: string; version: string }[] = [];
+  for (const entry of readdirSync(sitePackages)) {
+    const m = /^(.+)-([^-]+)\.dist-info$/.exec(entry);
+    if (m !== null && normalizeName(m[1]!) === name) found.push({ distInfo: entry, version: m[2]! });
+  }
+  const error = (message: string, hint: string) =>
+    new WheelwrightError("ERR_WW_CONFIG", `[tool.wheelwright.packages.${where.rawName}] prebuilt: ${message}`, {
+      ...(where.file !== undefined ? { file: where.file } : {}),
+      ...(where.file !== undefined && where.line !== undefined ? { line: where.line } : {}),
+      package: name,
+      hint,
+    });
+  if (found.length === 0) throw error(`${sitePackages} has no ${name} installed (no ${name}-*.dist-info)`, "give the site-packages directory where it is installed (python -c 'import foo; print(foo.__file__)' shows it)");
+  const match = found.find((f) => {
+    try {
+      return compare(f.version, version) === 0;
+    } catch {
+      return false;
+    }
+  });
+  if (match === undefined) throw error(`${sitePackages} has ${name} ${found.map((f) => f.version).join(", ")}, the lock pins ${version}`, "adopt the version the lock pins: install it there, or relock to the installed version");
+  if (!existsSync(join(sitePackages, match.distInfo, "RECORD"))) throw error(`${join(sitePackages, match.distInfo)} has no RECORD, so its files are unknown`, "only distributions installed from wheels (pip, uv, installer) have a RECORD; Debian's dist-packages don't");
+  return { kind: "prebuilt", sitePackages, distInfo: match.distInfo };
 }

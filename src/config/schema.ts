@@ -50,6 +50,7 @@ export const PACKAGE_SETTINGS = [
   { key: "config-settings", type: "table", default: {}, description: "PEP 517 config settings passed to the build backend." },
   { key: "env", type: "table", default: {}, description: "Environment variables set for this package's build." },
   { key: "patches", type: "string[]", default: [], description: "Unified diffs (`diff -u`, `git diff`) applied in order to the unpacked source before it is built, like `patch -p1`: paths relative to pyproject.toml; each must apply exactly (hunks may move, never fuzz). Their content is part of the package's derivation. Not for editables." },
+  { key: "prebuilt", type: "string", default: undefined, description: "A site-packages directory holding this package already installed (same name and version, with a RECORD): its files are adopted into the store instead of fetching or building it; dependencies stay the lock's. For system packages that can't be built here. Relative to pyproject.toml." },
   { key: "verify-record", type: "boolean", default: true, description: "Check the wheel's RECORD hashes on install (turn off only for broken wheels)." },
 ] as const;
 
