@@ -32,6 +32,8 @@ export interface BuildContext {
   events?: Events;
   sandbox: SandboxKind;
   sourceDateEpoch?: number;
+  /** Variable names passed from the caller's environment into builds (`build-pass-env`). */
+  passEnv?: readonly string[];
   /** The local file (a store path) of a fetched file source, by sha256. */
   localFile(sha256: string): string;
   /** Whether the package set has `name` (a backend's extra requirement could then be added). */
@@ -126,7 +128,7 @@ async function buildWithBackend(ctx: BuildContext, drv: Derivation, recipe: Reci
     const scratch = join(work, "scratch");
     for (const dir of ["home", "tmp", "hooks"]) mkdirSync(join(scratch, dir), { recursive: true });
     const envPath = ctx.store.toRealPath(buildEnv.path);
-    const env = buildEnvironment({ buildEnv: envPath, scratch, sourceDir: root, ...(ctx.sourceDateEpoch !== undefined ? { sourceDateEpoch: ctx.sourceDateEpoch } : {}), ...(recipe.env !== undefined ? { extra: recipe.env } : {}) });
+    const env = buildEnvironment({ buildEnv: envPath, scratch, sourceDir: root, ...(ctx.sourceDateEpoch !== undefined ? { sourceDateEpoch: ctx.sourceDateEpoch } : {}), ...(recipe.env !== undefined ? { extra: recipe.env } : {}), ...(ctx.passEnv !== undefined ? { passEnv: ctx.passEnv } : {}) });
     const call = (hook: HookCall["hook"], args: HookCall["args"] = {}) =>
       runHook({
         python: join(envPath, "bin", "python"),

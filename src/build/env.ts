@@ -2,7 +2,9 @@
  * The environment a build runs in: nothing inherited that could change its output or let it
  * see packages outside its build-system closure. No PYTHON* / PIP_* / VIRTUAL_ENV / compiler
  * flags from the caller; a private HOME and TMPDIR; fixed SOURCE_DATE_EPOCH, PYTHONHASHSEED
- * and locale; the recipe's own variables last (they are part of the derivation).
+ * and locale; the recipe's own variables last (they are part of the derivation). Variables a
+ * tool needs just to run (rustup's RUSTUP_HOME, a license server) can be passed through by name
+ * (`build-pass-env`); like PATH they are not part of any derivation.
  */
 import { join } from "node:path";
 
@@ -22,14 +24,17 @@ export interface BuildEnvInput {
   sourceDateEpoch?: number;
   /** The recipe's `env` (overrides win over everything above). */
   extra?: Record<string, string>;
-  /** The caller's environment (default process.env); only PASS_THROUGH keys are read. */
+  /** More variable names to take from the caller (setting `build-pass-env`). */
+  passEnv?: readonly string[];
+  /** The caller's environment (default process.env); only PASS_THROUGH and `passEnv` keys are read. */
   inherit?: NodeJS.ProcessEnv;
 }
 
 export function buildEnvironment(input: BuildEnvInput): Record<string, string> {
   const inherit = input.inherit ?? process.env;
   const env: Record<string, string> = {};
-  for (const key of PASS_THROUGH) {
+  // Passed names come first: the fixed variables below (HOME, TMPDIR, …) always win.
+  for (const key of [...PASS_THROUGH, ...(input.passEnv ?? [])]) {
     const value = inherit[key];
     if (value !== undefined) env[key] = value;
   }

@@ -34,6 +34,7 @@ export const SETTINGS = [
   { key: "all-groups", type: "boolean", default: false, flag: "--all-groups", description: "Include every dependency group." },
   { key: "no-default-groups", type: "boolean", default: false, flag: "--no-default-groups", description: "Leave out the default groups (uv: `dev`; pylock: `default-groups`)." },
   { key: "build-lock", type: "string", default: undefined, flag: "--build-lock <file>", description: "A pylock.toml whose packages join the package set (for build systems) but not the environment." },
+  { key: "build-pass-env", type: "string[]", default: [], env: "WHEELWRIGHT_BUILD_PASS_ENV", description: "Names of variables passed from the caller's environment into every build, for tools that need them to run at all (e.g. `RUSTUP_HOME` for rustup's `cargo`). They are not part of any derivation, so they must not change what a build produces; the ones wheelwright sets itself (`HOME`, `TMPDIR`, `SOURCE_DATE_EPOCH`, …) can't be passed. The variable takes a `:`-separated list." },
   { key: "sandbox", type: { enum: ["auto", "required", "off"] }, default: "auto", env: "WHEELWRIGHT_SANDBOX", flag: "--sandbox <mode>", description: "Network isolation of builds: bubblewrap, else unshare, when available (`auto`), always (`required`), or never." },
   { key: "venv.ignore-collisions", type: "string[]", default: [], description: "Globs of environment paths whose collisions are ignored; the first package wins." },
   { key: "venv.skip", type: "string[]", default: [], description: "Globs of environment paths left out of the environment." },

@@ -160,6 +160,7 @@ export function makeBuildContext(
       return store.toRealPath(path);
     },
     hasPackage: (name) => plan.set.has(name),
+    passEnv: (v["build-pass-env"] as string[] | undefined) ?? [],
     ...(options.events !== undefined ? { events: options.events } : {}),
     ...(options.discovery !== undefined ? { discovery: options.discovery } : {}),
   };

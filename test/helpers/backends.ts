@@ -69,19 +69,19 @@ export function findWheel(name: string): BackendWheel | undefined {
 
 const REQUIRES_SCRIPT = `
 import json, sys, zipfile
+from email.parser import HeaderParser
 from packaging.requirements import Requirement
 out = {}
 for path in sys.argv[1:]:
     z = zipfile.ZipFile(path)
     meta = [n for n in z.namelist() if n.endswith(".dist-info/METADATA")][0]
+    # a real header parser: multi-line fields (License texts) must not end the headers early
+    headers = HeaderParser().parsestr(z.read(meta).decode("utf-8"))
     reqs = []
-    for line in z.read(meta).decode("utf-8").splitlines():
-        if not line.strip():
-            break
-        if line.startswith("Requires-Dist:"):
-            req = Requirement(line.split(":", 1)[1].strip())
-            if req.marker is None or req.marker.evaluate({"extra": ""}):
-                reqs.append(req.name)
+    for text in headers.get_all("Requires-Dist") or []:
+        req = Requirement(text.strip())
+        if req.marker is None or req.marker.evaluate({"extra": ""}):
+            reqs.append(req.name)
     out[path] = reqs
 print(json.dumps(out))
 `;
