@@ -11,8 +11,11 @@ import type { Derivation } from "../derivation/derivation.js";
 import { WheelwrightError } from "../errors.js";
 import type { Events } from "../events/emitter.js";
 import { installWheel } from "../install/wheel.js";
+import { parseWheelFilename } from "../pep/filenames.js";
 import { normalizeName } from "../pep/names.js";
 import { evaluateMarker, parseRequirement } from "../pep/pep508.js";
+import { formatTag, tagRanker, type TagRanker } from "../pep/tag-set.js";
+import { supportedTags } from "../pep/tags.js";
 import type { Interpreter } from "../python/types.js";
 import type { Recipe } from "../scope/recipe.js";
 import { removeTree } from "../store/normalise.js";
@@ -55,6 +58,7 @@ const wheelBuilder: Builder = {
   async build(ctx, drv, recipe, tmpOut) {
     if (recipe.source.kind !== "wheel") throw new Error("unreachable");
     const file = recipe.source.file;
+    assertWheelFits(file.filename, ctx.python, drv.name, "the lock's wheel");
     const result = await installWheel(ctx.localFile(file.sha256), tmpOut, {
       interpreter: ctx.python,
       filename: file.filename,
@@ -154,6 +158,7 @@ async function buildWithBackend(ctx: BuildContext, drv: Derivation, recipe: Reci
     const filename = typeof built.result === "string" ? built.result : readdirSync(wheelDir).find((f) => f.endsWith(".whl"));
     if (filename === undefined) throw new HookFailure("no-wheel", "the backend reported success but wrote no wheel", 0);
     log.note(`built ${filename}; installing`);
+    assertWheelFits(filename, ctx.python, drv.name, "the wheel its backend built");
     const result = await installWheel(join(wheelDir, filename), tmpOut, {
       interpreter: ctx.python,
       filename,
@@ -206,5 +211,23 @@ function buildFailure(drv: Derivation, error: unknown, logFile: string): unknown
     hint: `see the whole log: wheelwright log ${drv.name}  (${logFile})`,
     cause: error,
     details: { log: logFile, tail },
+  });
+}
+
+const rankers = new WeakMap<Interpreter, TagRanker>();
+
+/**
+ * ERR_WW_WHEEL_INCOMPATIBLE unless one of the wheel's tags is supported by the interpreter the
+ * environment is for. Lock wheels were chosen by tags already; a backend can still build for
+ * another interpreter (a hard-coded `--python-tag`, a cross-compiling setting).
+ */
+function assertWheelFits(filename: string, python: Interpreter, pkg: string, what: string): void {
+  let ranker = rankers.get(python);
+  if (ranker === undefined) rankers.set(python, (ranker = tagRanker(supportedTags(python))));
+  const wheel = parseWheelFilename(filename);
+  if (ranker.bestRank(wheel.tags) !== undefined) return;
+  throw new WheelwrightError("ERR_WW_WHEEL_INCOMPATIBLE", `${what}, ${filename}, does not fit ${python.implementation} ${python.version} on ${python.platform} (${python.executable}) (its tags: ${wheel.tags.map(formatTag).join(", ")})`, {
+    package: pkg,
+    hint: "build for this interpreter (check the package's build settings or config settings for a fixed Python tag), or choose the interpreter the wheel is for with --python",
   });
 }

@@ -6,6 +6,7 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { WheelwrightError } from "../errors.js";
+import { isValidName } from "../pep/names.js";
 import { findKeyLine } from "../pep/toml-position.js";
 import { closestNames } from "../util/suggest.js";
 import { PACKAGE_SETTINGS, SETTINGS, type SettingSpec, type SettingType } from "./schema.js";
@@ -92,6 +93,13 @@ export function loadSettings(input: LoadSettingsInput): Settings {
 function packageSettings(name: string, table: unknown, where: (path: (string | number)[]) => { file?: string; line?: number }): PackageSettings {
   const at = (key?: string) => where(key === undefined ? ["packages", name] : ["packages", name, key]);
   if (table === null || typeof table !== "object" || Array.isArray(table)) throw configError(`[tool.wheelwright.packages.${name}] must be a table`, at());
+  if (!isValidName(name)) {
+    throw new WheelwrightError("ERR_WW_INVALID_NAME", `[tool.wheelwright.packages.${JSON.stringify(name)}]: ${JSON.stringify(name)} is not a valid package name`, {
+      ...(at().file !== undefined ? { file: at().file } : {}),
+      ...(at().line !== undefined ? { line: at().line } : {}),
+      hint: "name the package as the lock does: ASCII letters, digits, '.', '_' and '-'",
+    });
+  }
   const known = new Map<string, (typeof PACKAGE_SETTINGS)[number]>(PACKAGE_SETTINGS.map((s) => [s.key, s]));
   const out: PackageSettings = { dependencies: [], buildSystemAdd: [], buildSystemDrop: [], configSettings: {}, env: {}, verifyRecord: true, patches: [] };
   const line = at().line;

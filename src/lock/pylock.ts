@@ -17,7 +17,7 @@ import type { Candidates, FileRef, Source } from "../scope/source.js";
 import { basenameOf, checkWheelName, fileRef, pickSha256 } from "./files.js";
 import { sourcePrefsFor } from "./prefs.js";
 import { findKeyLine } from "../pep/toml-position.js";
-import { entryLines, lockError, optBool, optInt, optStr, optTable, parseLockToml, str, stringArray, tableArray, within, type EntryContext, type Table } from "./toml.js";
+import { entryLines, lockError, nameStr, optBool, optInt, optStr, optTable, parseLockToml, str, stringArray, tableArray, within, type EntryContext, type Table } from "./toml.js";
 import { directoryHash } from "./tree-hash.js";
 import type { LockedEnvironment, LockOptions } from "./types.js";
 
@@ -84,7 +84,7 @@ export function parsePylock(text: string, file: string, baseDir = dirname(file))
 }
 
 function parsePackage(raw: Table, index: number, at: EntryContext, baseDir: string): PylockPackage {
-  const name = normalizeName(str(raw, "name", at));
+  const name = nameStr(raw, "name", at);
   const ctx: EntryContext = { ...at, package: name };
   const version = optStr(raw, "version", ctx);
   if (version !== undefined && tryParse(version) === null) throw lockError("ERR_WW_LOCK_INVALID", `version '${version}' of ${name} is not a valid PEP 440 version`, ctx, "fix the version or relock", "version");

@@ -7,6 +7,7 @@
  */
 import { parse, TomlError } from "smol-toml";
 import { WheelwrightError } from "../errors.js";
+import { isValidName, normalizeName } from "../pep/names.js";
 import { findKeyLine, findNearestLine, type TomlPath } from "../pep/toml-position.js";
 
 export type Table = Record<string, unknown>;
@@ -76,7 +77,7 @@ export function lineOfKey(ctx: EntryContext, key?: string | number): number | un
   return ctx.line;
 }
 
-export type LockErrorCode = "ERR_WW_LOCK_PARSE" | "ERR_WW_LOCK_INVALID" | "ERR_WW_LOCK_VERSION";
+export type LockErrorCode = "ERR_WW_LOCK_PARSE" | "ERR_WW_LOCK_INVALID" | "ERR_WW_LOCK_VERSION" | "ERR_WW_INVALID_NAME";
 
 /** An error about the entry `ctx` (at `key` of its table when given). */
 export function lockError(code: LockErrorCode, message: string, ctx: EntryContext, hint: string, key?: string | number): WheelwrightError {
@@ -115,6 +116,15 @@ export function str(table: Table, key: string, ctx: EntryContext): string {
   const value = table[key];
   if (typeof value !== "string") throw typeError(table, key, "a string", ctx);
   return value;
+}
+
+/** A package name (PEP 508 grammar), normalized (PEP 503); ERR_WW_INVALID_NAME at its line otherwise. */
+export function nameStr(table: Table, key: string, ctx: EntryContext): string {
+  const value = str(table, key, ctx);
+  if (!isValidName(value)) {
+    throw lockError("ERR_WW_INVALID_NAME", `${JSON.stringify(value)} is not a valid package name`, ctx, "names are ASCII letters, digits, '.', '_' and '-', starting and ending with a letter or digit; fix the entry or relock", key);
+  }
+  return normalizeName(value);
 }
 
 export function optStr(table: Table, key: string, ctx: EntryContext): string | undefined {

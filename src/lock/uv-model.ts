@@ -11,7 +11,7 @@ import { parseMarker, type Marker } from "../pep/pep508.js";
 import type { TomlPath } from "../pep/toml-position.js";
 import { isWheelwrightError } from "../errors.js";
 import { basenameOf, checkWheelName, parseUvHash } from "./files.js";
-import { entryLines, isTable, lockError, optArray, optInt, optStr, optTable, parseLockToml, str, stringArray, tableArray, within, type EntryContext, type Table } from "./toml.js";
+import { entryLines, isTable, lockError, nameStr, optArray, optInt, optStr, optTable, parseLockToml, str, stringArray, tableArray, within, type EntryContext, type Table } from "./toml.js";
 
 export const UV_LOCK_VERSION = 1;
 export const UV_MAX_REVISION = 3;
@@ -145,7 +145,7 @@ export function parseUvLock(text: string, file: string): UvLock {
 }
 
 function parsePackage(raw: Table, index: number, at: EntryContext): UvPackage {
-  const name = normalizeName(str(raw, "name", at));
+  const name = nameStr(raw, "name", at);
   const ctx: EntryContext = { ...at, package: name };
   const version = optStr(raw, "version", ctx);
   if (version !== undefined && tryParse(version) === null) {
@@ -240,7 +240,7 @@ export function parseGitSource(value: string, ctx: EntryContext): Extract<UvSour
 }
 
 function parseDependency(raw: Table, ctx: EntryContext): UvDependency {
-  const name = normalizeName(str(raw, "name", ctx));
+  const name = nameStr(raw, "name", ctx);
   const dep: UvDependency = { name, extras: stringArray(raw, "extra", ctx).map(normalizeName), marker: null, target: -1, path: ctx.path ?? [] };
   const version = optStr(raw, "version", ctx);
   if (version !== undefined) dep.version = version;

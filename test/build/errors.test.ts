@@ -53,6 +53,20 @@ describe.skipIf(skipReason !== undefined)("build-system errors", () => {
     expect(await syncError(dir)).toBeUndefined();
   }, 120_000);
 
+  it("refuses a wheel its backend built for another interpreter, naming its tags", async (ctx) => {
+    if (missing) return ctx.skip(missing);
+    // a hard-coded python tag: setuptools' bdist_wheel writes py2-none-any, which 3.11 can't use
+    const src = writeProject(join(ws.dir, "src"), { name: "py2-only", version: "1.0", backend: "setuptools", files: { "setup.cfg": "[bdist_wheel]\npython_tag = py2\n" } });
+    const dir = join(ws.dir, "project-py2");
+    mkdirSync(dir);
+    writeProjectLock(dir, [{ name: "py2-only", version: "1.0", source: { sdist: makeSdist(src, join(ws.dir, "dist"), "py2-only", "1.0") } }]);
+    const error = await syncError(dir);
+    expect(error?.code).toBe("ERR_WW_WHEEL_INCOMPATIBLE");
+    expect(error!.message).toContain("py2_only-1.0-py2-none-any.whl");
+    expect(error!.message).toContain("py2-none-any");
+    expect(error!.location.package).toBe("py2-only");
+  }, 120_000);
+
   it("reports a package whose build system needs the package itself built from source", async (ctx) => {
     if (missing) return ctx.skip(missing);
     const src = join(ws.dir, "src");

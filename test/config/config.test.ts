@@ -93,6 +93,17 @@ describe("overrides overlay", () => {
     expect(set.get("setuptools").version).toBe(base.get("setuptools").version);
   });
 
+  it("refuses an override table whose name is no package name, at its line", () => {
+    let error: unknown;
+    try {
+      settingsOf(`[tool.wheelwright]\noffline = true\n\n[tool.wheelwright.packages."num py"]\nverify-record = false\n`);
+    } catch (e) {
+      error = e;
+    }
+    expect(isWheelwrightError(error, "ERR_WW_INVALID_NAME")).toBe(true);
+    expect((error as WheelwrightError).location).toEqual({ file: "/p/pyproject.toml", line: 4 });
+  });
+
   it("names an override of a package that is not in the lock", () => {
     const s = settingsOf(`[tool.wheelwright]\noffline = true\n\n[tool.wheelwright.packages.nmupy]\nverify-record = false\n\n[tool.wheelwright.packages]\nsetuptool = { verify-record = false }\n`);
     const set = base.overrideScope(overridesOverlay(s.packages, { environment: FIXED_INTERPRETER.markerEnvironment, tags, prefs, file: "/p/pyproject.toml" }));

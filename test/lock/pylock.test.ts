@@ -134,6 +134,14 @@ describe("sources", () => {
     expect(r.wheelfile!.source).toMatchObject({ kind: "wheel", file: { path: join(dir, "dist/wheelfile-3.0-py3-none-any.whl") } });
   });
 
+  it("refuses an invalid package name, naming its line", () => {
+    const text = pylock({ packages: [wheel("good"), { name: "bad name!", version: "1.0", wheels: ["bad-1.0-py3-none-any.whl"] }] });
+    const error = failure(() => readPylock(text));
+    expect(error.code).toBe("ERR_WW_INVALID_NAME");
+    expect(error.message).toContain('"bad name!" is not a valid package name');
+    expect(text.split("\n")[error.location.line! - 1]).toContain('name = "bad name!"');
+  });
+
   it("refuses vcs kinds other than git, naming the package", () => {
     const text = pylock({ packages: [{ name: "hgdep", vcs: { type: "hg", url: "https://hg.invalid/dep", "commit-id": "f".repeat(40) } }] });
     const error = failure(() => readPylock(text));
