@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
 import { WheelwrightError } from "../errors.js";
-import { buildLogOf, check } from "../sync/index.js";
 import { addProjectOptions, toFlags } from "./options.js";
 import { makeEvents } from "./reporter.js";
 
@@ -14,6 +13,7 @@ export function registerBuildCommands(program: Command): void {
       .description("Print the build log of a package of the project (kept after success and failure)")
       .addHelpText("after", "\nExamples:\n  wheelwright log numpy\n  wheelwright log mypkg | tail -50"),
   ).action(async (name: string, opts: Record<string, unknown>) => {
+    const { buildLogOf } = await import("../sync/index.js");
     const log = await buildLogOf({ ...projectInput(opts), name });
     if (!existsSync(log.file)) {
       throw new WheelwrightError("ERR_WW_USAGE", `no build log for ${log.name} ${log.version}`, {
@@ -30,6 +30,7 @@ export function registerBuildCommands(program: Command): void {
       .description("Rebuild a package's store path and compare content hashes (reproducibility)")
       .addHelpText("after", "\nExamples:\n  wheelwright check mypkg"),
   ).action(async (name: string, opts: Record<string, unknown>) => {
+    const { check } = await import("../sync/index.js");
     const result = await check({ ...projectInput(opts), name, events: makeEvents(program.opts()) });
     process.stdout.write(`${result.same ? "reproducible" : "DIFFERS"} ${result.name} ${result.version} ${result.storePath}\n  registered ${result.expected}\n  rebuilt    ${result.actual}\n`);
     if (!result.same) process.exitCode = 1;

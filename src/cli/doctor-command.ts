@@ -1,6 +1,5 @@
 /** `doctor`: print what wheelwright finds here (interpreters, sandbox, store, settings). */
 import type { Command } from "commander";
-import { doctor } from "../inspect/doctor.js";
 import { addProjectOptions, toFlags } from "./options.js";
 
 export function registerDoctorCommand(program: Command): void {
@@ -11,6 +10,7 @@ export function registerDoctorCommand(program: Command): void {
       .option("--json", "print the report as JSON")
       .addHelpText("after", "\nExits with 1 when it finds a problem.\n\nExamples:\n  wheelwright doctor\n  wheelwright doctor --store /tmp/store --json"),
   ).action(async (opts: Record<string, unknown>) => {
+    const { doctor } = await import("../inspect/doctor.js");
     const report = await doctor({ ...(opts.project ? { dir: opts.project as string } : {}), flags: toFlags(opts) });
     if (report.problems.length > 0) process.exitCode = 1;
     const w = (line: string) => process.stdout.write(line + "\n");

@@ -3,16 +3,11 @@ import type { Command, Option } from "commander";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { WheelwrightError } from "../errors.js";
-import { buildPackages } from "../inspect/build.js";
-import { diffEnvironments, resolveEnvironment, storeRootOf, type EnvMember } from "../inspect/diff.js";
-import { explainPlan } from "../inspect/explain.js";
-import { renderGraphs, type GraphFormat } from "../inspect/graph.js";
-import { recordPresent } from "../inspect/record.js";
-import { runtimeGraph, whyPaths } from "../inspect/runtime-graph.js";
-import { showPackage, type PackageReport } from "../inspect/show.js";
-import { normalizeName } from "../pep/names.js";
-import { Store } from "../store/store.js";
-import { describePlan, plan, type Plan } from "../sync/index.js";
+import type { EnvMember } from "../inspect/diff.js";
+import type { GraphFormat } from "../inspect/graph.js";
+import type { PackageReport } from "../inspect/show.js";
+import type { Store } from "../store/store.js";
+import type { Plan } from "../sync/index.js";
 import { addProjectOptions, toFlags } from "./options.js";
 import { makeEvents } from "./reporter.js";
 
@@ -33,6 +28,7 @@ function redescribeOutput(command: Command, description: string): Command {
 }
 
 async function withPlan<T>(opts: Opts, keepOutput: boolean, fn: (p: Plan, store: Store) => Promise<T> | T): Promise<T> {
+  const { plan } = await import("../sync/index.js");
   const { plan: p, store } = await plan(projectInput(opts, keepOutput));
   try {
     return await fn(p, store);
@@ -42,29 +38,6 @@ async function withPlan<T>(opts: Opts, keepOutput: boolean, fn: (p: Plan, store:
 }
 
 const out = (text: string) => process.stdout.write(text);
-
-/** `plan` output: the JSON description with reasons, or one row per derivation plus why. */
-export function planOutput(p: Plan, store: Store, json: boolean): string {
-  recordPresent(store, p.items.map((i) => i.derivation));
-  const explained = explainPlan(p, store);
-  if (json) {
-    const description = describePlan(p, store) as { derivations: Record<string, unknown>[] };
-    description.derivations.forEach((row, i) => {
-      const e = explained[i]!;
-      if (e.reasons.length > 0) row.reasons = e.reasons;
-      if (e.previous !== undefined) row.previous = e.previous;
-    });
-    return JSON.stringify(description, null, 2) + "\n";
-  }
-  const lines: string[] = [];
-  for (const e of explained) {
-    lines.push(`${e.status.padEnd(8)} ${`${e.name} ${e.version}`.trim().padEnd(40)} ${e.kind.padEnd(14)} ${e.storePath}`);
-    if (e.reasons.length > 0) lines.push(`         why: ${e.reasons.join("; ")}`);
-  }
-  const count = (s: string) => explained.filter((e) => e.status === s).length;
-  lines.push(`${explained.length} derivations: ${count("present")} present, ${count("fetch")} to fetch, ${count("build")} to build`);
-  return lines.join("\n") + "\n";
-}
 
 export function registerInspectCommands(program: Command): void {
   redescribeOutput(
@@ -77,6 +50,7 @@ export function registerInspectCommands(program: Command): void {
     "make a link to each store path: <path>, or <path>-<name> for several (GC roots)",
   ).action(async (names: string[], opts: Opts) => {
     const events = makeEvents(program.opts());
+    const { buildPackages } = await import("../inspect/build.js");
     await withPlan(opts, false, async (p, store) => {
       const built = await buildPackages(p, store, names, { events });
       for (const b of built) {
@@ -96,6 +70,7 @@ export function registerInspectCommands(program: Command): void {
       .option("--json", "print everything as JSON, including the derivation's canonical form")
       .addHelpText("after", "\nExamples:\n  wheelwright show requests\n  wheelwright show numpy --json | jq .derivation.canonical"),
   ).action(async (name: string, opts: Opts) => {
+    const { showPackage } = await import("../inspect/show.js");
     await withPlan(opts, true, (p, store) => {
       const report = showPackage(p, store, name);
       out(opts.json ? JSON.stringify(report, null, 2) + "\n" : formatShow(report));
@@ -110,6 +85,7 @@ export function registerInspectCommands(program: Command): void {
       .option("--json", "print the paths as JSON")
       .addHelpText("after", "\nExamples:\n  wheelwright why urllib3\n  wheelwright why idna --limit 5"),
   ).action(async (name: string, opts: Opts) => {
+    const [{ normalizeName }, { runtimeGraph, whyPaths }] = await Promise.all([import("../pep/names.js"), import("../inspect/runtime-graph.js")]);
     await withPlan(opts, true, (p) => {
       const wanted = normalizeName(name);
       if (!p.members.some((m) => m.name === wanted)) {
@@ -145,6 +121,7 @@ export function registerInspectCommands(program: Command): void {
     if (format !== "dot" && format !== "mermaid" && format !== "html") {
       throw new WheelwrightError("ERR_WW_USAGE", `unknown graph format '${format}'`, { hint: "use --format dot, mermaid or html" });
     }
+    const { renderGraphs } = await import("../inspect/graph.js");
     await withPlan(opts, false, (p) => {
       const text = renderGraphs(p, format as GraphFormat);
       if (opts.output !== undefined) writeFileSync(opts.output as string, text);
@@ -159,6 +136,7 @@ export function registerInspectCommands(program: Command): void {
     .option("--json", "print the comparison as JSON")
     .addHelpText("after", "\nExamples:\n  wheelwright diff old-project/ new-project/\n  wheelwright diff .venv /path/to/store/store/<hash>-myproject-env")
     .action(async (a: string, b: string, opts: Opts) => {
+      const [{ diffEnvironments, resolveEnvironment, storeRootOf }, { Store }] = await Promise.all([import("../inspect/diff.js"), import("../store/store.js")]);
       const aReal = resolveEnvironment(a);
       const bReal = resolveEnvironment(b);
       const store = await Store.open((opts.store as string | undefined) ?? storeRootOf(aReal));

@@ -1,50 +1,19 @@
 #!/usr/bin/env node
-/** The `wheelwright` command: a thin shell over the library API. */
-import { Command } from "commander";
-import { readFileSync } from "node:fs";
-import { WheelwrightError } from "../errors.js";
-import { registerCommands } from "./commands.js";
-import { exitCodeForCode } from "./exit-codes.js";
-import { closeReporters } from "./reporter.js";
+/**
+ * The `wheelwright` command: a thin shell over the library API. A `sync` that would change
+ * nothing is answered by the fast path (fast-sync.ts) from a few small modules; everything
+ * else loads the full command line (program.ts), whose commands load the library parts they use.
+ */
+import { fastSync } from "./fast-sync.js";
 
-export { EXIT_CODES } from "./exit-codes.js";
-
-const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-
-export async function main(argv: string[]): Promise<number> {
-  const program = new Command("wheelwright")
-    .description("Build Python environments from lock files into an immutable, content-addressed store.")
-    .version(pkg.version, "-V, --version")
-    .showHelpAfterError()
-    .exitOverride();
-  registerCommands(program);
-  try {
-    await program.parseAsync(argv, { from: "user" });
-    closeReporters();
-    return process.exitCode === undefined ? 0 : Number(process.exitCode);
-  } catch (error) {
-    closeReporters();
-    if (error instanceof WheelwrightError) {
-      // ndjson consumers get the error as an event too; people read it on stderr.
-      if (program.opts().reporter === "ndjson") process.stdout.write(JSON.stringify({ time: Date.now(), type: "error", error: error.toJSON() }) + "\n");
-      process.stderr.write(error.format() + "\n");
-      return exitCodeFor(error);
-    }
-    const code = (error as { code?: string; exitCode?: number }).code;
-    if (typeof code === "string" && code.startsWith("commander.")) {
-      // Help and --version exit 0; every other commander error is a usage error.
-      return (error as { exitCode: number }).exitCode === 0 ? 0 : 2;
-    }
-    throw error;
-  }
+async function run(argv: string[]): Promise<number> {
+  const answered = await fastSync(argv);
+  if (answered !== undefined) return answered;
+  const { main } = await import("./program.js");
+  return main(argv);
 }
 
-/** Documented exit codes (EXIT_CODES): 0 ok, 1 failure, 2 usage, 3 build failed, 4 integrity. */
-export function exitCodeFor(error: WheelwrightError): number {
-  return exitCodeForCode(error.code);
-}
-
-main(process.argv.slice(2)).then(
+run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -4,8 +4,6 @@ import type { Command } from "commander";
 import { constants } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { WheelwrightError } from "../errors.js";
-import { environmentState, environmentVariables } from "../inspect/environment.js";
-import { plan, sync } from "../sync/index.js";
 import { addProjectOptions, toFlags } from "./options.js";
 import { closeReporters, makeEvents } from "./reporter.js";
 
@@ -16,6 +14,7 @@ export function registerRunCommand(program: Command): void {
       .description("Run a command inside the project environment (syncing it first if it is out of date)")
       .addHelpText("after", "\nThe command's exit code is wheelwright's. Put -- before the command so its options stay its own.\n\nExamples:\n  wheelwright run -- python -c 'import sys; print(sys.prefix)'\n  wheelwright run -- pytest -x\n  wheelwright run -C ../app --python 3.12 -- app --help"),
   ).action(async (command: string[], opts: Record<string, unknown>) => {
+    const [{ environmentState, environmentVariables }, { plan, sync }] = await Promise.all([import("../inspect/environment.js"), import("../sync/index.js")]);
     const input = { ...(opts.project ? { dir: opts.project as string } : {}), flags: toFlags(opts) };
     const { plan: p, store } = await plan(input);
     let output: string;
@@ -31,12 +30,12 @@ export function registerRunCommand(program: Command): void {
       await sync({ ...input, events: makeEvents(program.opts()) });
       closeReporters();
     }
-    process.exitCode = await runIn(output, command);
+    process.exitCode = await runIn(output, command, environmentVariables);
   });
 }
 
 /** Runs `command` with the environment activated; resolves to its exit code (128+n for signal n). */
-function runIn(venv: string, command: string[]): Promise<number> {
+function runIn(venv: string, command: string[], environmentVariables: (venv: string) => NodeJS.ProcessEnv): Promise<number> {
   const [file, ...args] = command;
   if (file === undefined) throw new WheelwrightError("ERR_WW_USAGE", "run needs a command", { hint: "wheelwright run -- python -V" });
   // The child gets terminal signals itself; we wait for it and report how it ended.

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
-import { Store } from "../store/store.js";
+import type { Store } from "../store/store.js";
 
-function openStore(opts: { store?: string }): Promise<Store> {
+async function openStore(opts: { store?: string }): Promise<Store> {
+  const { Store } = await import("../store/store.js");
   return Store.open(opts.store ?? process.env.WHEELWRIGHT_STORE);
 }
 

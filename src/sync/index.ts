@@ -18,6 +18,8 @@ export { loadProject, findLockFile, type Project } from "./project.js";
 
 export interface SyncInput extends ProjectInput {
   events?: Events;
+  /** Called after a successful sync with the plan it executed (the store still open). */
+  onSynced?: (plan: Plan, store: Store, result: SyncResult) => void;
 }
 
 /** Rounds of build-system discovery before giving up (each reads the sources found last round). */
@@ -50,7 +52,9 @@ export async function sync(input: SyncInput): Promise<SyncResult> {
     for (let attempt = 0; ; attempt++) {
       const p = await planWithDiscovery(project, python, store, discovery);
       try {
-        return await executePlan(p, { store, output, discovery, copy: project.settings.values["venv.copy"] as boolean, ...(input.events ? { events: input.events } : {}) });
+        const result = await executePlan(p, { store, output, discovery, copy: project.settings.values["venv.copy"] as boolean, ...(input.events ? { events: input.events } : {}) });
+        input.onSynced?.(p, store, result);
+        return result;
       } catch (error) {
         // A backend asked (get_requires_for_build_*) for packages the set has: plan again with them.
         if (attempt < MAX_REPLANS && isWheelwrightError(error, "ERR_WW_BUILD_SYSTEM_MISSING") && error.details?.replan === true) {

@@ -23,7 +23,7 @@ describe.skipIf(!hasPython311)("run", () => {
   it("syncs a stale environment first, then runs inside it with VIRTUAL_ENV, PATH and no PYTHONHOME", () => {
     const r = runCli(["run", "-C", dir, ...ws.flags(), "--", "python", "-c", probe], { env: { PYTHONHOME: "/nonexistent" } });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^environment .*\.venv -> .*-runner-env \(1 packages\)$/m);
+    expect(r.stderr).toMatch(/^environment .*\.venv -> .*-runner-env \(1 package\)$/m);
     const [prefix, virtualEnv, home, alphaFile] = r.stdout.trim().split("\n");
     expect(realpathSync(prefix!)).toBe(realpathSync(join(dir, ".venv")));
     expect(virtualEnv).toBe(join(dir, ".venv"));
