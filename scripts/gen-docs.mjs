@@ -29,6 +29,7 @@ export const EVENT_DESCRIPTIONS = {
   "build-log": "One line of a build's output.",
   "build-end": "A derivation finished; `ok: false` means it failed.",
   install: "A wheel was installed into its store path (`files`: how many).",
+  task: "A task of the sync's build graph starts or ends (every derivation made: a wheel install, a build environment, a source build, the environment); `start` lists the store paths of its `inputs` (edges of the graph), `end` says whether it was `ok`. For timing a run, with each object's `time`.",
   venv: "The environment was assembled: `path` is the link (or copy), `storePath` its store path.",
   summary: "The last event of a successful run: files fetched and their bytes, builds, packages linked, wall time.",
   error: "A failure as data: `error` has `code`, `message`, `file`, `line`, `column`, `package`, `hint` and `details` (e.g. a build's log tail), each when known.",

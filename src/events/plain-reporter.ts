@@ -30,6 +30,8 @@ export function renderPlain(event: WheelwrightEvent, verbosity = 0): string | un
       return `${event.ok ? "built" : "FAILED"} ${event.name} in ${event.seconds.toFixed(1)}s`;
     case "install":
       return verbosity >= 1 ? `installed ${event.name} ${event.version} (${event.files} files)` : undefined;
+    case "task":
+      return undefined;
     case "venv":
       return `environment ${event.path} -> ${event.storePath} (${event.members} ${event.members === 1 ? "package" : "packages"})`;
     case "summary":

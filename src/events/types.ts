@@ -15,6 +15,7 @@ export type WheelwrightEvent =
   | { type: "build-log"; name: string; line: string }
   | { type: "build-end"; name: string; storePath: string; ok: boolean; seconds: number }
   | { type: "install"; name: string; version: string; storePath: string; files: number }
+  | { type: "task"; state: "start" | "end"; name: string; version: string; kind: string; storePath: string; inputs?: string[]; ok?: boolean }
   | { type: "venv"; path: string; storePath: string; members: number }
   | { type: "summary"; fetchedBytes: number; fetched: number; built: number; linked: number; seconds: number }
   | { type: "error"; error: WheelwrightError };

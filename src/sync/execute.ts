@@ -87,6 +87,8 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       // source builds dominate; wheels and venvs are quick
       estimate: (item) => (item.status === "present" ? 0 : isSourceBuild(item) ? 10 : 1),
       run: make,
+      // every task that does work, with its inputs: enough to rebuild the schedule afterwards
+      ...(events !== undefined ? { onTask: (item: PlanItem, state: "start" | "end", ok: boolean) => emitTask(events, item, state, ok) } : {}),
     });
     events?.emit({ type: "phase", phase: "build", state: "end" });
 
@@ -102,6 +104,13 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   } finally {
     unsubscribe?.();
   }
+}
+
+function emitTask(events: Events, item: PlanItem, state: "start" | "end", ok: boolean): void {
+  const drv = item.derivation;
+  if (item.status === "present" && drv.builder !== "venv") return;
+  const base = { type: "task" as const, state, name: drv.name, version: drv.version, kind: drv.builder, storePath: drv.path };
+  events.emit(state === "start" ? { ...base, inputs: drv.inputs.map((d) => d.path) } : { ...base, ok });
 }
 
 const isSourceBuild = (item: PlanItem) => item.derivation.builder === "build-wheel" || item.derivation.builder === "build-editable";

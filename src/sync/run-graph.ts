@@ -6,7 +6,7 @@
  * first one as its cause.
  */
 import { WheelwrightError } from "../errors.js";
-import { runGraph as schedule, summarizeResults } from "../schedule/index.js";
+import { runGraph as schedule, summarizeResults, type ScheduleEvent } from "../schedule/index.js";
 
 export interface RunGraphOptions<T> {
   jobs: number;
@@ -20,6 +20,8 @@ export interface RunGraphOptions<T> {
   label?: (node: T) => string;
   /** Expected cost of a node, for critical-path-first ordering (default 1). */
   estimate?: (node: T) => number;
+  /** Called when a node's task starts and when it ends (`ok`: it succeeded); not for skipped nodes. */
+  onTask?: (node: T, state: "start" | "end", ok: boolean) => void;
 }
 
 export async function runGraph<T>(nodes: readonly T[], options: RunGraphOptions<T>): Promise<void> {
@@ -37,6 +39,14 @@ export async function runGraph<T>(nodes: readonly T[], options: RunGraphOptions<
     keepGoing: options.keepGoing ?? false,
     label,
     ...(options.estimate !== undefined ? { estimate: options.estimate } : {}),
+    ...(options.onTask !== undefined
+      ? {
+          onEvent: (e: ScheduleEvent<T>) => {
+            if (e.type === "start") options.onTask!(e.node, "start", true);
+            else if (e.result.status === "ok" || e.result.status === "failed") options.onTask!(e.node, "end", e.result.status === "ok");
+          },
+        }
+      : {}),
   });
   const summary = summarizeResults(results);
   if (summary.success) return;
