@@ -12,7 +12,8 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
+import pLimit from "p-limit";
 import { join } from "node:path";
 import { WheelwrightError } from "../errors.js";
 import { normalizeName } from "../pep/names.js";
@@ -137,20 +138,27 @@ export class BuildSystemDiscovery {
       else if (r.source.kind === "tree" && r.source.tree.type === "archive") files.push(r.source.tree.file);
     }
     const local = files.length > 0 ? await this.options.fetchFiles(files) : new Map<string, string>();
-    for (const recipe of recipes) {
-      const work = mkdtempSync(join(tmpdir(), "ww-discover-"));
-      try {
-        const { source } = recipe;
-        const file = source.kind === "sdist" ? local.get(source.file.sha256) : source.kind === "tree" && source.tree.type === "archive" ? local.get(source.tree.file.sha256) : undefined;
-        const root = await unpackSource({ source, dest: work, package: recipe.name, ...(file !== undefined ? { file } : {}) });
-        const fact = readBuildSystem(root);
-        const key = sourceFactKey(recipe);
-        if (key !== undefined) this.options.store.setSourceFact(key, fact);
-        this.facts.set(recipe, fact);
-      } finally {
-        removeTree(work);
-      }
-    }
+    // Unpacking is decompression and file writes: run a few at once (one per core); the facts
+    // are stored in the order they finish, which no result depends on.
+    const limit = pLimit(Math.max(1, availableParallelism()));
+    await Promise.all(
+      recipes.map((recipe) =>
+        limit(async () => {
+          const work = mkdtempSync(join(tmpdir(), "ww-discover-"));
+          try {
+            const { source } = recipe;
+            const file = source.kind === "sdist" ? local.get(source.file.sha256) : source.kind === "tree" && source.tree.type === "archive" ? local.get(source.tree.file.sha256) : undefined;
+            const root = await unpackSource({ source, dest: work, package: recipe.name, ...(file !== undefined ? { file } : {}) });
+            const fact = readBuildSystem(root);
+            const key = sourceFactKey(recipe);
+            if (key !== undefined) this.options.store.setSourceFact(key, fact);
+            this.facts.set(recipe, fact);
+          } finally {
+            removeTree(work);
+          }
+        }),
+      ),
+    );
   }
 
   /** Remembers requirements a backend asked for at build time (for the next plan). */
