@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIndexServer, type IndexServer } from "../helpers/index-server.js";
-import { writeZip } from "../helpers/repack.js";
+import { makeZip } from "../helpers/archive-builder.js";
 
 const sha = (bytes: Buffer | string): string => createHash("sha256").update(bytes).digest("hex");
 const METADATA = "Metadata-Version: 2.1\nName: Tiny.Thing\nVersion: 1.0\n\n";
@@ -17,7 +17,7 @@ let server: IndexServer;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ww-index-"));
-  await writeZip(join(dir, WHEEL), [
+  await makeZip(join(dir, WHEEL), [
     { name: "tiny/__init__.py", data: Buffer.from("x = 1\n") },
     { name: "tiny_thing-1.0.dist-info/METADATA", data: Buffer.from(METADATA) },
   ]);

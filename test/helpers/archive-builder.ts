@@ -3,13 +3,21 @@
  * and archives no well-behaved library would produce (evil names, lying sizes, overlapping
  * entries, device files, ...). Every header field an attack needs can be overridden.
  *
+ * This is the one zip writer of the test helpers: synthetic wheels (test/install/fixtures.ts)
+ * and the repacked-wheel corpus (repack.ts) are written with it too. Its output depends only
+ * on its input (fixed timestamps, no host data), so the same entries give the same bytes.
+ *
  *   await makeZip(path, [{ name: "pkg/__init__.py", data: "" }, { name: "bin/tool", data, mode: 0o755 }]);
+ *   await makeZip(path, entries, { deflateLevel: 1, date: new Date(Date.UTC(1980, 0, 1)) });
  *   await makeTar(path, [{ name: "pkg-1.0/", type: "dir" }, { name: "pkg-1.0/setup.py", data }], { gzip: true });
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { deflateRawSync, gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { deflateRaw, deflateRawSync, gzipSync } from "node:zlib";
 import { crc32 } from "../../src/archive/crc32.js";
+
+const deflateRawAsync = promisify(deflateRaw);
 
 // ---------------------------------------------------------------------------------------- zip
 
@@ -22,7 +30,11 @@ export interface ZipEntrySpec {
   /** Makes a symlink entry whose content is this target. */
   symlink?: string;
   dir?: boolean;
-  method?: "store" | "deflate";
+  /**
+   * "store" (the default) or "deflate" always; "auto" deflates unless that doesn't make the
+   * entry smaller (empty entries are stored), the way ordinary wheel writers do.
+   */
+  method?: "store" | "deflate" | "auto";
   /** Raw method number for both headers; the data is then written as given (uncompressed). */
   compressionMethod?: number;
   /** Lie about the expanded size, in both headers. */
@@ -48,10 +60,17 @@ export interface ZipEntrySpec {
 }
 
 export interface ZipOptions {
-  /** Write zip64 end records and per-entry zip64 extra fields. */
+  /**
+   * Write zip64 end records and per-entry zip64 extra fields. Chosen automatically when the
+   * archive needs it (65,535 entries or more, or a size or offset past 4 GiB).
+   */
   zip64?: boolean;
   /** Cut the finished archive to this many bytes. */
   truncateAt?: number;
+  /** zlib level (0-9) of deflated entries; default 9. */
+  deflateLevel?: number;
+  /** Timestamp of every entry, read as UTC (1980-2107, 2-second steps); default 2020-01-01 00:00:00. */
+  date?: Date;
 }
 
 function bytes(value: string | Buffer | undefined): Buffer {
@@ -59,22 +78,61 @@ function bytes(value: string | Buffer | undefined): Buffer {
   return typeof value === "string" ? Buffer.from(value, "utf8") : value;
 }
 
-const DOS_TIME = 0; // 00:00:00
-const DOS_DATE = (2020 - 1980) << 9 | 1 << 5 | 1; // 2020-01-01
+const DEFAULT_DATE = new Date(Date.UTC(2020, 0, 1));
+const LIMIT32 = 0xfffffffe;
 
-/** Builds a zip in memory; see ZipEntrySpec for the hostile knobs. */
-export function buildZip(entries: ZipEntrySpec[], options: ZipOptions = {}): Buffer {
-  const zip64 = options.zip64 === true || entries.length >= 0xffff;
+function dosDateTime(date: Date): { time: number; date: number } {
+  const year = date.getUTCFullYear();
+  if (!(year >= 1980 && year <= 2107)) throw new Error(`zip writer: date ${date.toISOString()} is outside the MS-DOS range 1980-2107`);
+  return {
+    time: (date.getUTCHours() << 11) | (date.getUTCMinutes() << 5) | (date.getUTCSeconds() >> 1),
+    date: ((year - 1980) << 9) | ((date.getUTCMonth() + 1) << 5) | date.getUTCDate(),
+  };
+}
+
+/** An entry with its name, uncompressed bytes and (when deflating) compressed bytes worked out. */
+interface Prepared {
+  spec: ZipEntrySpec;
+  name: Buffer;
+  raw: Buffer;
+  method: number;
+  stored: Buffer;
+}
+
+function entryName(spec: ZipEntrySpec): Buffer {
+  const name = bytes(spec.name);
+  return spec.dir === true && !name.toString("latin1").endsWith("/") ? Buffer.concat([name, Buffer.from("/")]) : name;
+}
+
+function entryData(spec: ZipEntrySpec): Buffer {
+  return spec.symlink !== undefined ? Buffer.from(spec.symlink, "utf8") : bytes(spec.data);
+}
+
+function wantsDeflate(spec: ZipEntrySpec, raw: Buffer): boolean {
+  return spec.compressionMethod === undefined && (spec.method === "deflate" || (spec.method === "auto" && raw.length > 0));
+}
+
+function prepared(spec: ZipEntrySpec, raw: Buffer, deflated: Buffer | undefined): Prepared {
+  const name = entryName(spec);
+  if (spec.compressionMethod !== undefined) return { spec, name, raw, method: spec.compressionMethod, stored: raw };
+  if (deflated === undefined || (spec.method === "auto" && deflated.length >= raw.length)) return { spec, name, raw, method: 0, stored: raw };
+  return { spec, name, raw, method: 8, stored: deflated };
+}
+
+function assemble(entries: Prepared[], options: ZipOptions): Buffer {
+  let localBytes = 0;
+  for (const p of entries) if (p.spec.offsetOf === undefined) localBytes += 30 + bytes(p.spec.localName ?? p.name).length + p.stored.length;
+  const zip64 =
+    options.zip64 === true ||
+    entries.length >= 0xffff ||
+    localBytes > LIMIT32 ||
+    entries.some((p) => p.raw.length > LIMIT32 || p.stored.length > LIMIT32);
+  const stamp = dosDateTime(options.date ?? DEFAULT_DATE);
   const chunks: Buffer[] = [];
   const central: Buffer[] = [];
   const offsets: number[] = [];
   let offset = 0;
-  for (const spec of entries) {
-    let name = bytes(spec.name);
-    if (spec.dir === true && !name.toString("latin1").endsWith("/")) name = Buffer.concat([name, Buffer.from("/")]);
-    const raw = spec.symlink !== undefined ? Buffer.from(spec.symlink, "utf8") : bytes(spec.data);
-    const method = spec.compressionMethod ?? (spec.method === "deflate" ? 8 : 0);
-    const stored = spec.compressionMethod === undefined && spec.method === "deflate" ? deflateRawSync(raw, { level: 9 }) : raw;
+  for (const { spec, name, raw, method, stored } of entries) {
     const crc = spec.crc32 ?? crc32(raw);
     const size = spec.declaredSize ?? raw.length;
     const csize = spec.declaredCompressedSize ?? stored.length;
@@ -86,6 +144,7 @@ export function buildZip(entries: ZipEntrySpec[], options: ZipOptions = {}): Buf
     const perm = spec.mode ?? (spec.dir === true ? 0o755 : 0o644);
     const unix = spec.madeBy !== "dos";
     const external = (unix ? ((type | perm) << 16) | (spec.dir === true ? 0x10 : 0) : spec.dir === true ? 0x10 : 0) >>> 0;
+    const version = zip64 ? 45 : 20;
 
     let localOffset: number;
     if (spec.offsetOf !== undefined) {
@@ -98,12 +157,12 @@ export function buildZip(entries: ZipEntrySpec[], options: ZipOptions = {}): Buf
       const localExtra = zip64 ? zip64Extra([spec.localSize ?? size, csize]) : Buffer.alloc(0);
       const header = Buffer.alloc(30);
       header.writeUInt32LE(0x04034b50, 0);
-      header.writeUInt16LE(zip64 ? 45 : 20, 4);
+      header.writeUInt16LE(version, 4);
       header.writeUInt16LE(flags, 6);
       header.writeUInt16LE(method, 8);
-      header.writeUInt16LE(DOS_TIME, 10);
-      header.writeUInt16LE(DOS_DATE, 12);
-      header.writeUInt32LE(spec.localCrc ?? crc, 14);
+      header.writeUInt16LE(stamp.time, 10);
+      header.writeUInt16LE(stamp.date, 12);
+      header.writeUInt32LE((spec.localCrc ?? crc) >>> 0, 14);
       header.writeUInt32LE(zip64 ? 0xffffffff : csize >>> 0, 18);
       header.writeUInt32LE(zip64 ? 0xffffffff : (spec.localSize ?? size) >>> 0, 22);
       header.writeUInt16LE(localName.length, 26);
@@ -116,13 +175,13 @@ export function buildZip(entries: ZipEntrySpec[], options: ZipOptions = {}): Buf
     const extra = zip64 ? zip64Extra([size, csize, localOffset]) : Buffer.alloc(0);
     const record = Buffer.alloc(46);
     record.writeUInt32LE(0x02014b50, 0);
-    record.writeUInt16LE((unix ? 3 : 0) << 8 | 45, 4);
-    record.writeUInt16LE(zip64 ? 45 : 20, 6);
+    record.writeUInt16LE(((unix ? 3 : 0) << 8) | version, 4);
+    record.writeUInt16LE(version, 6);
     record.writeUInt16LE(flags, 8);
     record.writeUInt16LE(method, 10);
-    record.writeUInt16LE(DOS_TIME, 12);
-    record.writeUInt16LE(DOS_DATE, 14);
-    record.writeUInt32LE(crc, 16);
+    record.writeUInt16LE(stamp.time, 12);
+    record.writeUInt16LE(stamp.date, 14);
+    record.writeUInt32LE(crc >>> 0, 16);
     record.writeUInt32LE(zip64 ? 0xffffffff : csize >>> 0, 20);
     record.writeUInt32LE(zip64 ? 0xffffffff : size >>> 0, 24);
     record.writeUInt16LE(name.length, 28);
@@ -175,10 +234,34 @@ function zip64Extra(values: number[]): Buffer {
   return extra;
 }
 
+/** Builds a zip in memory, entries in the given order; see ZipEntrySpec for the hostile knobs. */
+export function buildZip(entries: ZipEntrySpec[], options: ZipOptions = {}): Buffer {
+  const level = options.deflateLevel ?? 9;
+  return assemble(
+    entries.map((spec) => {
+      const raw = entryData(spec);
+      return prepared(spec, raw, wantsDeflate(spec, raw) ? deflateRawSync(raw, { level }) : undefined);
+    }),
+    options,
+  );
+}
+
+/** The same bytes as buildZip, with the entries deflated concurrently off the main thread. */
+export async function buildZipAsync(entries: ZipEntrySpec[], options: ZipOptions = {}): Promise<Buffer> {
+  const level = options.deflateLevel ?? 9;
+  const ready = await Promise.all(
+    entries.map(async (spec) => {
+      const raw = entryData(spec);
+      return prepared(spec, raw, wantsDeflate(spec, raw) ? await deflateRawAsync(raw, { level }) : undefined);
+    }),
+  );
+  return assemble(ready, options);
+}
+
 /** Writes buildZip(entries) to `path` (parents created); returns `path`. */
 export async function makeZip(path: string, entries: ZipEntrySpec[], options?: ZipOptions): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, buildZip(entries, options));
+  await writeFile(path, await buildZipAsync(entries, options));
   return path;
 }
 

@@ -1,8 +1,7 @@
 /**
  * The repacked-wheel corpus: every installed distribution of the pyenv 3.11.7 site-packages
  * turned back into a wheel from its RECORD, deterministically (fixed zip timestamps, sorted
- * entries, RECORD rewritten with the real hashes). Plus the small deterministic zip writer it
- * uses, exported for tests that build synthetic wheels.
+ * entries, RECORD rewritten with the real hashes), written with archive-builder.ts's zip writer.
  *
  * How a pip-installed tree maps back to the wheel it came from (what makes the files
  * byte-identical to the original wheel):
@@ -17,116 +16,20 @@
  * - `../../../include/pythonX.Y/<name>/<x>` → `.data/headers/<x>`; other `../../../<x>` →
  *   `.data/data/<x>` (e.g. `share/man/man1/ipython.1`).
  */
-import { deflateRaw, crc32 } from "node:zlib";
-import { promisify } from "node:util";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildZipAsync, type ZipEntrySpec, type ZipOptions } from "./archive-builder.js";
 
-const deflateRawAsync = promisify(deflateRaw);
-
-export interface ZipInput {
-  name: string;
-  data: Buffer;
-  /** Unix permission bits (e.g. 0o644, 0o755); a regular file type is added. */
-  mode?: number;
-  /** Store instead of deflating (default: deflate unless it doesn't shrink). */
-  store?: boolean;
-  /** Mark the entry as a symlink (data is the target), for tests of installers that must refuse it. */
-  symlink?: boolean;
-}
-
-// Level 1: the corpus is rebuilt per machine and cached; speed matters more than size.
-const DEFLATE_LEVEL = 1;
-const DOS_TIME = 0;
-const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
-
-interface Prepared {
-  name: Buffer;
-  method: number;
-  crc: number;
-  size: number;
-  payload: Buffer;
-  mode: number;
-  type: number;
-}
-
-async function prepare(entry: ZipInput): Promise<Prepared> {
-  const name = Buffer.from(entry.name, "utf8");
-  const crc = crc32(entry.data);
-  let method = 0;
-  let payload = entry.data;
-  if (!entry.store && entry.data.length > 0) {
-    const deflated = await deflateRawAsync(entry.data, { level: DEFLATE_LEVEL });
-    if (deflated.length < entry.data.length) {
-      method = 8;
-      payload = deflated;
-    }
-  }
-  return { name, method, crc, size: entry.data.length, payload, mode: entry.mode ?? (entry.symlink ? 0o777 : 0o644), type: entry.symlink ? 0o120000 : 0o100000 };
-}
-
-/** Builds the archive bytes; entries keep the given order. */
-export async function buildZip(entries: ZipInput[]): Promise<Buffer> {
-  if (entries.length > 0xffff) throw new Error("zip-writer: too many entries for a non-zip64 archive");
-  const prepared = await Promise.all(entries.map(prepare));
-  const chunks: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const p of prepared) {
-    if (p.size > 0xfffffffe || offset > 0xfffffffe) throw new Error("zip-writer: entry too large for a non-zip64 archive");
-    const flags = 0x0800; // names are UTF-8
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(p.method, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(p.crc >>> 0, 14);
-    local.writeUInt32LE(p.payload.length, 18);
-    local.writeUInt32LE(p.size, 22);
-    local.writeUInt16LE(p.name.length, 26);
-    local.writeUInt16LE(0, 28);
-    chunks.push(local, p.name, p.payload);
-
-    const cd = Buffer.alloc(46);
-    cd.writeUInt32LE(0x02014b50, 0);
-    cd.writeUInt16LE((3 << 8) | 20, 4); // made by: unix, spec 2.0
-    cd.writeUInt16LE(20, 6);
-    cd.writeUInt16LE(flags, 8);
-    cd.writeUInt16LE(p.method, 10);
-    cd.writeUInt16LE(DOS_TIME, 12);
-    cd.writeUInt16LE(DOS_DATE, 14);
-    cd.writeUInt32LE(p.crc >>> 0, 16);
-    cd.writeUInt32LE(p.payload.length, 20);
-    cd.writeUInt32LE(p.size, 24);
-    cd.writeUInt16LE(p.name.length, 28);
-    cd.writeUInt16LE(0, 30);
-    cd.writeUInt16LE(0, 32);
-    cd.writeUInt16LE(0, 34);
-    cd.writeUInt16LE(0, 36);
-    cd.writeUInt32LE(((p.type | p.mode) << 16) >>> 0, 38);
-    cd.writeUInt32LE(offset, 42);
-    central.push(cd, p.name);
-    offset += 30 + p.name.length + p.payload.length;
-  }
-  const cdBuf = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(prepared.length, 8);
-  end.writeUInt16LE(prepared.length, 10);
-  end.writeUInt32LE(cdBuf.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...chunks, cdBuf, end]);
-}
-
-export async function writeZip(path: string, entries: ZipInput[]): Promise<void> {
-  await writeFile(path, await buildZip(entries));
-}
+/**
+ * How the corpus is zipped. Level 1: the corpus is rebuilt per machine and cached, so speed
+ * matters more than size. Entries are deflated unless that doesn't shrink them, and all carry
+ * the UTF-8 name flag.
+ */
+const ZIP_OPTIONS: ZipOptions = { deflateLevel: 1, date: new Date(Date.UTC(1980, 0, 1)) };
 
 // ---------------------------------------------------------------------------------------------
 // Repacking
@@ -249,7 +152,7 @@ async function repackOne(sitePackages: string, distInfo: string, outDir: string)
   const order = (n: string) => (n.startsWith(`${distInfo}/`) ? 2 : n.startsWith(`${dataDir}/`) ? 1 : 0);
   members.sort((a, b) => order(a.name) - order(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
-  const entries: ZipInput[] = [];
+  const entries: ZipEntrySpec[] = [];
   const record: string[] = [];
   for (const member of members) {
     let data = await readFile(member.source);
@@ -258,15 +161,15 @@ async function repackOne(sitePackages: string, distInfo: string, outDir: string)
       const eol = data.indexOf(0x0a);
       data = Buffer.concat([Buffer.from("#!python"), eol < 0 ? Buffer.alloc(0) : data.subarray(eol)]);
     }
-    entries.push({ name: member.name, data, mode });
+    entries.push({ name: member.name, data, mode, method: "auto", utf8: true });
     record.push(`${member.name},sha256=${sha256b64(data)},${data.length}`);
   }
   record.push(`${distInfo}/RECORD,,`);
-  entries.push({ name: `${distInfo}/RECORD`, data: Buffer.from(record.join("\n") + "\n"), mode: 0o644 });
+  entries.push({ name: `${distInfo}/RECORD`, data: Buffer.from(record.join("\n") + "\n"), mode: 0o644, method: "auto", utf8: true });
 
   const build = headerValues(wheelText, "Build")[0];
   const filename = `${stem}${build ? `-${build}` : ""}-${wheelTags(wheelText)}.whl`;
-  const bytes = await buildZip(entries);
+  const bytes = await buildZipAsync(entries, ZIP_OPTIONS);
   const path = join(outDir, filename);
   await writeFile(path, bytes);
   return { name, version, path, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
@@ -305,10 +208,13 @@ export function corpusSkipReason(): string | undefined {
   return undefined;
 }
 
-/** The cache key: the distributions present (with their RECORD's size/mtime) + this file's bytes. */
+/**
+ * The cache key: the distributions present (with their RECORD's size/mtime) + the bytes of this
+ * file and of the zip writer it uses.
+ */
 async function corpusKey(): Promise<string> {
   const hash = createHash("sha256");
-  hash.update(await readFile(fileURLToPath(import.meta.url)));
+  for (const source of ["./repack.ts", "./archive-builder.ts"]) hash.update(await readFile(fileURLToPath(new URL(source, import.meta.url))));
   for (const distInfo of await distInfos(CORPUS_SITE_PACKAGES)) {
     const s = await stat(join(CORPUS_SITE_PACKAGES, distInfo, "RECORD"));
     hash.update(`${distInfo}\0${s.size}\0${s.mtimeMs}\n`);

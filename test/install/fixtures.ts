@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { probeInterpreter } from "../../src/python/probe.js";
 import type { Interpreter } from "../../src/python/types.js";
-import { buildZip, CORPUS_PYTHON, type ZipInput } from "../helpers/repack.js";
+import { buildZipAsync, type ZipEntrySpec } from "../helpers/archive-builder.js";
+import { CORPUS_PYTHON } from "../helpers/repack.js";
 
 let cached: Promise<Interpreter> | undefined;
 export function testInterpreter(): Promise<Interpreter> {
@@ -30,7 +31,7 @@ export interface WheelSpec {
   /** Transform the RECORD rows before writing (to make broken wheels). */
   record?: (rows: string[]) => string[];
   /** Extra raw zip entries added after RECORD (not listed in it). */
-  unlisted?: ZipInput[];
+  unlisted?: ZipEntrySpec[];
   filename?: string;
 }
 
@@ -49,20 +50,20 @@ export async function makeWheel(dir: string, spec: WheelSpec = {}): Promise<stri
     ...(spec.entryPoints === undefined ? {} : { [`${distInfo}/entry_points.txt`]: spec.entryPoints }),
     ...(spec.files ?? {}),
   };
-  const entries: ZipInput[] = [];
+  const entries: ZipEntrySpec[] = [];
   const rows: string[] = [];
   for (const [path, value] of Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const raw = typeof value === "string" || Buffer.isBuffer(value) ? value : value.data;
     const data = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
     const mode = typeof value === "object" && !Buffer.isBuffer(value) ? value.mode : 0o644;
-    entries.push({ name: path, data, mode });
+    entries.push({ name: path, data, mode, method: "auto" });
     rows.push(`${path},sha256=${b64(data)},${data.length}`);
   }
   rows.push(`${distInfo}/RECORD,,`);
   const finalRows = spec.record ? spec.record(rows) : rows;
-  entries.push({ name: `${distInfo}/RECORD`, data: Buffer.from(finalRows.join("\n") + "\n") });
+  entries.push({ name: `${distInfo}/RECORD`, data: Buffer.from(finalRows.join("\n") + "\n"), method: "auto" });
   entries.push(...(spec.unlisted ?? []));
   const path = join(dir, spec.filename ?? `${name}-${version}-py3-none-any.whl`);
-  writeFileSync(path, await buildZip(entries));
+  writeFileSync(path, await buildZipAsync(entries));
   return path;
 }

@@ -2,10 +2,11 @@
 // wheels from the local mirror when it exists (Debian 12 image), read with Python's zipfile.
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildZip, corpusSkipReason, ensureRepackedCorpus, repackSitePackages, CORPUS_SITE_PACKAGES } from "../helpers/repack.js";
+import { buildZip, buildZipAsync, type ZipEntrySpec } from "../helpers/archive-builder.js";
+import { corpusSkipReason, ensureRepackedCorpus, repackSitePackages, CORPUS_SITE_PACKAGES } from "../helpers/repack.js";
 
 const MIRROR = "/opt/pypi/files";
 const skip = corpusSkipReason();
@@ -20,22 +21,27 @@ function zipDigests(path: string): Record<string, string> {
   return JSON.parse(execFileSync("python3", ["-c", script, path], { encoding: "utf8" })) as Record<string, string>;
 }
 
-describe("buildZip", () => {
-  it("writes archives Python's zipfile reads back, with modes and fixed dates", async () => {
+describe("the zip writer (archive-builder.ts), as the corpus uses it", () => {
+  it("writes archives Python's zipfile reads back, with modes, fixed dates and auto deflate", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ww-zip-"));
-    const path = join(dir, "a.zip");
-    const { writeFileSync } = await import("node:fs");
-    writeFileSync(path, await buildZip([
-      { name: "a/b.txt", data: Buffer.from("hello ".repeat(100)) },
-      { name: "x", data: Buffer.from("#!python\n"), mode: 0o755 },
-      { name: "empty", data: Buffer.alloc(0) },
-    ]));
+    const entries: ZipEntrySpec[] = [
+      { name: "a/b.txt", data: Buffer.from("hello ".repeat(100)), method: "auto" },
+      { name: "x", data: Buffer.from("#!python\n"), mode: 0o755, method: "auto" },
+      { name: "empty", data: Buffer.alloc(0), method: "auto" },
+    ];
+    const options = { deflateLevel: 1, date: new Date(Date.UTC(1980, 0, 1)) };
+    const bytes = await buildZipAsync(entries, options);
+    expect(buildZip(entries, options).equals(bytes)).toBe(true);
     const script =
       "import json,sys,zipfile\n" +
       "z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None\n" +
-      "print(json.dumps([[i.filename, i.date_time[0], i.external_attr>>16, len(z.read(i))] for i in z.infolist()]))";
-    const out = JSON.parse(execFileSync("python3", ["-c", script, path], { encoding: "utf8" }));
-    expect(out).toEqual([["a/b.txt", 1980, 0o100644, 600], ["x", 1980, 0o100755, 9], ["empty", 1980, 0o100644, 0]]);
+      "print(json.dumps([[i.filename, i.date_time[0], i.external_attr>>16, i.compress_type, len(z.read(i))] for i in z.infolist()]))";
+    const read = (path: string) => JSON.parse(execFileSync("python3", ["-c", script, path], { encoding: "utf8" }));
+    writeFileSync(join(dir, "a.zip"), bytes);
+    // Only the entry that shrinks is deflated (method 8); the others are stored (0).
+    expect(read(join(dir, "a.zip"))).toEqual([["a/b.txt", 1980, 0o100644, 8, 600], ["x", 1980, 0o100755, 0, 9], ["empty", 1980, 0o100644, 0, 0]]);
+    writeFileSync(join(dir, "b.zip"), buildZip(entries));
+    expect(read(join(dir, "b.zip")).map((row: unknown[]) => row[1])).toEqual([2020, 2020, 2020]);
   });
 });
 
