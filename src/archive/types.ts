@@ -25,6 +25,8 @@ export interface ExtractedFile {
   /** sha256 of the bytes written, computed while writing. */
   sha256: Buffer;
   executable: boolean;
+  /** The bytes written, for files up to `ExtractOptions.keepContents` bytes (zip only). */
+  data?: Buffer;
 }
 
 export interface ExtractOptions {
@@ -38,4 +40,9 @@ export interface ExtractOptions {
   map?: (entry: ArchiveEntry) => string | null;
   /** Default false for zip (wheels), true for tar (sdists). Targets must stay inside dest. */
   allowSymlinks?: boolean;
+  /**
+   * Keep the content of files up to this many bytes in `ExtractedFile.data` (zip only; only
+   * files that arrive whole in memory are kept, at most 1 MiB each). Default 0: none.
+   */
+  keepContents?: number;
 }

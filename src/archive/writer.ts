@@ -8,8 +8,8 @@
  * directory and throws it away on error), but nothing is ever created outside `root`.
  */
 import { createHash } from "node:crypto";
-import { constants } from "node:fs";
-import { copyFile, lstat, mkdir, open, realpath, symlink } from "node:fs/promises";
+import { closeSync, constants, lstatSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { copyFile, open, realpath, symlink, type FileHandle } from "node:fs/promises";
 import { join, relative, sep, isAbsolute } from "node:path";
 import { badFormat, limitExceeded, unsafeEntry } from "./errors.js";
 import type { ArchiveLimits } from "./limits.js";
@@ -44,16 +44,25 @@ export class DestinationWriter {
     private readonly root: string,
     private readonly limits: ArchiveLimits,
     private readonly allowSymlinks: boolean,
+    /** Files up to this many bytes keep their content in `ExtractedFile.data` (0: none). */
+    private readonly keepContents = 0,
   ) {
     if (!isAbsolute(root)) throw new Error(`extraction root must be absolute: ${root}`);
   }
 
   async init(): Promise<void> {
-    await mkdir(this.root, { recursive: true });
+    mkdirSync(this.root, { recursive: true });
   }
 
-  /** Creates `rel` and its parents as real directories; refuses to pass through anything else. */
+  /**
+   * Creates `rel` and its parents as real directories; refuses to pass through anything else.
+   * Synchronous calls: one per new directory, cheaper than a thread-pool hop each.
+   */
   async directory(entry: string, rel: string): Promise<void> {
+    this.directorySync(entry, rel);
+  }
+
+  private directorySync(entry: string, rel: string): void {
     if (rel === "" || this.dirs.has(rel)) return;
     const parts = rel.split("/");
     for (let i = 1; i <= parts.length; i++) {
@@ -62,10 +71,10 @@ export class DestinationWriter {
       if (this.used.has(prefix)) throw unsafeEntry(this.archive, entry, `needs ${JSON.stringify(prefix)} to be a directory, but the archive made it a file or link`);
       const abs = join(this.root, prefix);
       try {
-        await mkdir(abs, 0o755);
+        mkdirSync(abs, 0o755);
       } catch (error) {
         if (errnoOf(error) !== "EEXIST") throw this.fsError(entry, error);
-        const stat = await lstat(abs);
+        const stat = lstatSync(abs);
         if (!stat.isDirectory()) {
           const what = stat.isSymbolicLink() ? "a symlink" : "not a directory";
           throw unsafeEntry(this.archive, entry, `would be written through ${JSON.stringify(prefix)}, which is ${what}`);
@@ -75,26 +84,35 @@ export class DestinationWriter {
     }
   }
 
-  /** Writes a regular file from `chunks`; the byte limits apply to what actually arrives. */
+  /**
+   * Writes a regular file from `chunks`; the byte limits apply to what actually arrives. A
+   * file whose bytes all arrive before FLUSH_BYTES is written with synchronous calls once
+   * complete (most files of a wheel: a thread-pool hop per open/write/close would cost more
+   * than the calls); a larger one is opened then and streamed.
+   */
   async file(entry: string, rel: string, chunks: AsyncIterable<Buffer>, executable: boolean): Promise<ExtractedFile> {
     this.claim(entry, rel);
-    await this.directory(entry, parentOf(rel));
+    this.directorySync(entry, parentOf(rel));
     const dest = join(this.root, rel);
-    let handle;
-    try {
-      handle = await open(dest, "wx", executable ? 0o755 : 0o644);
-    } catch (error) {
-      throw this.fsError(entry, error);
-    }
+    const mode = executable ? 0o755 : 0o644;
     const hash = createHash("sha256");
     let size = 0;
+    let handle: FileHandle | undefined;
+    let buffered: Buffer[] = [];
+    let bufferedBytes = 0;
+    let small: Buffer | undefined;
     try {
-      let buffered: Buffer[] = [];
-      let bufferedBytes = 0;
       const flush = async (): Promise<void> => {
         const data = buffered.length === 1 ? buffered[0]! : Buffer.concat(buffered, bufferedBytes);
         buffered = [];
         bufferedBytes = 0;
+        if (handle === undefined) {
+          try {
+            handle = await open(dest, "wx", mode);
+          } catch (error) {
+            throw this.fsError(entry, error);
+          }
+        }
         for (let offset = 0; offset < data.length; ) {
           const { bytesWritten } = await handle.write(data, offset, data.length - offset);
           offset += bytesWritten;
@@ -114,14 +132,34 @@ export class DestinationWriter {
         bufferedBytes += chunk.length;
         if (bufferedBytes >= FLUSH_BYTES) await flush();
       }
-      if (bufferedBytes > 0) await flush();
+      if (handle !== undefined) {
+        if (bufferedBytes > 0) await flush();
+      } else {
+        small = buffered.length === 1 ? buffered[0]! : Buffer.concat(buffered, bufferedBytes);
+        this.writeSmall(entry, dest, mode, small);
+      }
     } finally {
-      await handle.close();
+      await handle?.close();
     }
     const file: ExtractedFile = { name: entry, dest, size, sha256: hash.digest(), executable };
+    if (small !== undefined && size <= this.keepContents) file.data = small;
     this.files.push(file);
     this.written.set(entry, file);
     return file;
+  }
+
+  private writeSmall(entry: string, dest: string, mode: number, data: Buffer): void {
+    let fd: number;
+    try {
+      fd = openSync(dest, "wx", mode);
+    } catch (error) {
+      throw this.fsError(entry, error);
+    }
+    try {
+      for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset, data.length - offset);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** A hard link becomes a copy of a file this archive already wrote (store paths hold no shared inodes). */
@@ -135,7 +173,7 @@ export class DestinationWriter {
       throw limitExceeded(this.archive, entry, `takes the archive past its total limit of ${this.limits.maxTotalBytes} bytes`);
     }
     this.claim(entry, rel);
-    await this.directory(entry, parentOf(rel));
+    this.directorySync(entry, parentOf(rel));
     const dest = join(this.root, rel);
     try {
       await copyFile(target.dest, dest, constants.COPYFILE_EXCL);

@@ -7,7 +7,7 @@
 import { resolve as resolvePath } from "node:path";
 import { pipeline, type Readable } from "node:stream";
 import { promisify } from "node:util";
-import { createInflateRaw, inflateRaw } from "node:zlib";
+import { createInflateRaw, inflateRaw, inflateRawSync } from "node:zlib";
 import { WheelwrightError } from "../errors.js";
 import { crc32 } from "./crc32.js";
 import { badFormat, limitExceeded, unsafeEntry } from "./errors.js";
@@ -77,7 +77,7 @@ export async function openZip(path: string, limits?: Partial<ArchiveLimits>): Pr
         const link = records.find((record) => record.info.type === "symlink");
         if (link !== undefined) throw unsafeEntry(path, link.info.name, "is a symlink, and symlinks are not allowed in this archive");
       }
-      const writer = new DestinationWriter(path, resolvePath(dest), writeLimits, allowSymlinks);
+      const writer = new DestinationWriter(path, resolvePath(dest), writeLimits, allowSymlinks, options.keepContents ?? 0);
       await writer.init();
       for (const record of records) {
         const rel = destinationOf(path, record.info, options);
@@ -138,6 +138,12 @@ async function readWhole(path: string, file: WindowFile, record: ZipRecord, maxB
 /** Entries whose compressed and expanded sizes are both below these are inflated in one call. */
 const IN_MEMORY_COMPRESSED = 4 * 1024 * 1024;
 const IN_MEMORY_EXPANDED = 16 * 1024 * 1024;
+/**
+ * Entries expanding to at most this many bytes are inflated synchronously into one buffer of
+ * their declared size: for the small files that make up most of a wheel, a thread-pool hop and
+ * the stream machinery of the asynchronous call cost several times the inflation itself.
+ */
+const SYNC_INFLATE_EXPANDED = 1024 * 1024;
 const LOCAL_SIGNATURE = 0x04034b50;
 
 /** Opens an entry's data after checking its local header against the central record; yields verified bytes. */
@@ -186,7 +192,8 @@ async function entryChunks(path: string, file: WindowFile, record: ZipRecord): P
     if (method === 8) {
       try {
         // maxOutputLength stops a lying entry as soon as it passes its declared size.
-        data = await inflateRawAsync(raw, { maxOutputLength: Math.max(declared, 1) });
+        const limits = { maxOutputLength: Math.max(declared, 1) };
+        data = declared <= SYNC_INFLATE_EXPANDED ? inflateRawSync(raw, { ...limits, chunkSize: Math.max(64, declared) }) : await inflateRawAsync(raw, limits);
       } catch (error) {
         if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
           throw unsafeEntry(path, info.name, `expands to more than the ${declared} bytes it declares`);

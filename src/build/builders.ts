@@ -19,6 +19,7 @@ import { supportedTags } from "../pep/tags.js";
 import type { Interpreter } from "../python/types.js";
 import type { Recipe } from "../scope/recipe.js";
 import { removeTree } from "../store/normalise.js";
+import type { BuiltOutput } from "../store/realise.js";
 import type { Store } from "../store/store.js";
 import { buildSystemMissing, readBuildSystem, type BuildSystemDiscovery } from "./discover.js";
 import { buildEnvironment } from "./env.js";
@@ -48,8 +49,8 @@ export interface BuildContext {
 export interface Builder {
   readonly name: string;
   supports(drv: Derivation, recipe: Recipe): boolean;
-  /** Writes the derivation's output at `tmpOut` (which does not exist yet). */
-  build(ctx: BuildContext, drv: Derivation, recipe: Recipe, tmpOut: string): Promise<void>;
+  /** Writes the derivation's output at `tmpOut` (which does not exist yet); may hand realise the bytes it wrote. */
+  build(ctx: BuildContext, drv: Derivation, recipe: Recipe, tmpOut: string): Promise<void | BuiltOutput>;
 }
 
 const wheelBuilder: Builder = {
@@ -64,9 +65,11 @@ const wheelBuilder: Builder = {
       filename: file.filename,
       verifyRecord: recipe.verifyRecord ?? true,
       finalPrefix: ctx.store.toRealPath(drv.path),
+      keepContents: true,
       ...(ctx.events !== undefined ? { events: ctx.events } : {}),
     });
     ctx.events?.emit({ type: "install", name: drv.name, version: drv.version, storePath: drv.path, files: result.files });
+    return result.contents !== undefined ? { contents: result.contents } : undefined;
   },
 };
 

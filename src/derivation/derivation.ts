@@ -16,9 +16,10 @@ export type BuilderName = "install-wheel" | "build-wheel" | "build-editable" | "
  * format, a different script template...): every affected path then gets a new hash.
  */
 export const BUILDER_VERSIONS: Readonly<Record<BuilderName, number>> = {
-  "install-wheel": 1,
-  "build-wheel": 1,
-  "build-editable": 1,
+  // 2: bytecode from long-lived compile workers (pyc bytes differ from one-shot compiles)
+  "install-wheel": 2,
+  "build-wheel": 2,
+  "build-editable": 2,
   "adopt-prebuilt": 1,
   virtual: 1,
   venv: 2,

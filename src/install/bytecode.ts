@@ -1,17 +1,28 @@
 /**
- * Bytecode compilation with the target interpreter, one process for any number of files or
- * directories (the sync can batch every wheel of an environment into one call). Output is
- * reproducible: unchecked-hash pycs (Python >= 3.7), PYTHONHASHSEED=0 so set/frozenset
+ * Bytecode compilation with the target interpreter through long-lived compile workers
+ * (`compile.py`), so a sync pays for one interpreter start per worker instead of one per
+ * wheel. Workers are pooled per interpreter executable, at most one per core, started on
+ * demand, fed one request at a time over stdin/stdout, and shut down by
+ * `shutdownCompileWorkers()` (a sync calls it when it ends) or after a while idle. An idle
+ * worker never keeps the Node process alive.
+ *
+ * Output is reproducible: the same bytes whatever a worker compiled before (compile.py
+ * says why), unchecked-hash pycs (Python >= 3.7), PYTHONHASHSEED=0 so set/frozenset
  * constants marshal in a fixed order, a fixed umask, and code objects that record the final
  * (post-rename) path instead of the temporary one. Only optimization level 0 is written (pip
  * writes only that level too).
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { availableParallelism } from "node:os";
+import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { WheelwrightError } from "../errors.js";
 import type { Interpreter } from "../python/types.js";
 
 const COMPILE_SCRIPT = fileURLToPath(new URL("./compile.py", import.meta.url));
+/** An idle worker exits after this long without a request. */
+const IDLE_MS = 20_000;
+const STDERR_KEEP = 4000;
 
 export interface CompileTarget {
   /** A .py file or a directory to walk (sorted, `__pycache__` skipped). */
@@ -20,8 +31,18 @@ export interface CompileTarget {
   displayPath?: string;
 }
 
+export interface CompiledFile {
+  source: string;
+  pyc: string;
+  /**
+   * The pyc's bytes when `returnBytes` was asked and the interpreter could hand them over:
+   * the file was then NOT written, the caller writes it. Absent: the worker wrote `pyc`.
+   */
+  data?: Buffer;
+}
+
 export interface CompileResult {
-  compiled: { source: string; pyc: string }[];
+  compiled: CompiledFile[];
   /** Sources that do not compile on this interpreter (skipped, as pip does). */
   failed: { source: string; message: string }[];
 }
@@ -33,42 +54,300 @@ export interface CompileOptions {
    * Default 1, the mtime store paths are normalized to.
    */
   legacyMtime?: number;
+  /**
+   * Hand the pyc bytes back instead of writing them (Python >= 3.7; older interpreters
+   * still write): the installer writes them itself and so knows every byte it installed.
+   */
+  returnBytes?: boolean;
 }
 
-/** Byte-compiles every target with `interpreter` in one process. */
-export async function compileAll(interpreter: Interpreter, targets: readonly CompileTarget[], options: CompileOptions = {}): Promise<CompileResult> {
-  if (targets.length === 0) return { compiled: [], failed: [] };
-  const request = JSON.stringify({
-    items: targets.map((t) => [t.path, t.displayPath ?? t.path]),
-    legacy_mtime: options.legacyMtime ?? 1,
-  });
-  // A clean environment: nothing inherited from PYTHON* can change what gets written.
-  const env: NodeJS.ProcessEnv = { PYTHONHASHSEED: "0", PYTHONIOENCODING: "utf-8", PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C.UTF-8" };
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(interpreter.executable, ["-s", COMPILE_SCRIPT], { env, stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ code: status, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
-    child.stdin.on("error", () => {}); // a crash before reading stdin is reported via the exit code
-    child.stdin.end(request);
-  }).catch((error: unknown) => {
-    throw new WheelwrightError("ERR_WW_BYTECODE", `Could not run ${interpreter.executable} to compile bytecode: ${(error as Error).message}`, {
+interface ReplyHeader {
+  id: number;
+  compiled?: [string, string, number][];
+  failed?: [string, string][];
+  error?: string;
+  payload: number;
+}
+
+interface Pending {
+  id: number;
+  resolve: (reply: Reply) => void;
+  reject: (error: Error) => void;
+}
+
+interface Reply {
+  header: ReplyHeader;
+  payload: Buffer;
+  /** The end of what the worker wrote to stderr so far (a failed child's traceback). */
+  stderr: string;
+}
+
+type WorkerProcess = ChildProcessByStdio<Writable, Readable, Readable>;
+
+/** One `compile.py` process serving one request at a time. */
+class CompileWorker {
+  private readonly child: WorkerProcess;
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private header: ReplyHeader | undefined;
+  private pending: Pending | undefined;
+  private stderr = "";
+  private nextId = 1;
+  dead = false;
+
+  constructor(
+    private readonly executable: string,
+    private readonly onDeath: (worker: CompileWorker) => void,
+  ) {
+    // A clean environment: nothing inherited from PYTHON* can change what gets written.
+    const env: NodeJS.ProcessEnv = { PYTHONHASHSEED: "0", PYTHONIOENCODING: "utf-8", PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C.UTF-8" };
+    this.child = spawn(executable, ["-s", COMPILE_SCRIPT], { env, stdio: ["pipe", "pipe", "pipe"] });
+    this.child.stdout.on("data", (chunk: Buffer) => this.onData(chunk));
+    this.child.stderr.on("data", (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString("utf8")).slice(-STDERR_KEEP);
+    });
+    this.child.stdin.on("error", () => {}); // a crash is reported through "close"
+    this.child.on("error", (error) => this.fail(this.spawnError(error)));
+    this.child.on("close", (code, signal) => {
+      const how = signal !== null ? `signal ${signal}` : `exit ${code}`;
+      this.fail(
+        new WheelwrightError("ERR_WW_BYTECODE", `The bytecode compiler (${executable}) stopped unexpectedly (${how})`, {
+          hint: "The interpreter's output is shown below; check that the interpreter runs and the disk is writable.",
+          details: { stderr: this.stderr },
+        }),
+      );
+    });
+    this.setRef(false);
+  }
+
+  get busy(): boolean {
+    return this.pending !== undefined;
+  }
+
+  request(body: Record<string, unknown>): Promise<Reply> {
+    if (this.dead) return Promise.reject(new Error("compile worker is gone"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending = { id, resolve, reject };
+      this.setRef(true);
+      this.child.stdin.write(`${JSON.stringify({ ...body, id })}\n`);
+    });
+  }
+
+  close(): void {
+    if (this.dead) return;
+    this.child.stdin.end();
+  }
+
+  /** Pipes and the process keep Node's event loop alive only while a request is running. */
+  private setRef(on: boolean): void {
+    const handles = [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as unknown as { ref?: () => void; unref?: () => void }[];
+    for (const handle of handles) (on ? handle.ref : handle.unref)?.call(handle);
+  }
+
+  private onData(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    for (;;) {
+      if (this.header === undefined) {
+        const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+        this.chunks = [all];
+        const newline = all.indexOf(10);
+        if (newline < 0) return;
+        try {
+          this.header = JSON.parse(all.subarray(0, newline).toString("utf8")) as ReplyHeader;
+        } catch {
+          this.fail(new WheelwrightError("ERR_WW_BYTECODE", `The bytecode compiler (${this.executable}) wrote an unreadable reply`, { hint: "This is a bug in wheelwright's compile worker.", details: { output: all.subarray(0, 500).toString("utf8"), stderr: this.stderr } }));
+          this.child.kill();
+          return;
+        }
+        const rest = all.subarray(newline + 1);
+        this.chunks = rest.length > 0 ? [rest] : [];
+        this.size = rest.length;
+      }
+      const need = this.header.payload;
+      if (this.size < need) return;
+      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+      const header = this.header;
+      this.header = undefined;
+      const rest = all.subarray(need);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.size = rest.length;
+      const pending = this.pending;
+      this.pending = undefined;
+      this.setRef(false);
+      if (pending === undefined || pending.id !== header.id) {
+        this.fail(new WheelwrightError("ERR_WW_BYTECODE", `The bytecode compiler (${this.executable}) answered a request it was not asked`, { hint: "This is a bug in wheelwright's compile worker." }));
+        this.child.kill();
+        return;
+      }
+      pending.resolve({ header, payload: all.subarray(0, need), stderr: this.stderr });
+    }
+  }
+
+  private spawnError(error: Error): WheelwrightError {
+    return new WheelwrightError("ERR_WW_BYTECODE", `Could not run ${this.executable} to compile bytecode: ${error.message}`, {
       cause: error,
       hint: "Check that the interpreter still exists and runs.",
     });
+  }
+
+  private fail(error: Error): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (!this.dead) {
+      this.dead = true;
+      this.onDeath(this);
+    }
+    pending?.reject(error);
+  }
+}
+
+/** Up to `size` workers for one interpreter; requests beyond that wait their turn. */
+class CompilePool {
+  private readonly workers = new Set<CompileWorker>();
+  private readonly idle: CompileWorker[] = [];
+  private readonly waiting: ((worker: CompileWorker) => void)[] = [];
+  private readonly timers = new Map<CompileWorker, NodeJS.Timeout>();
+  private closing = false;
+
+  constructor(
+    readonly executable: string,
+    private readonly size: number,
+  ) {}
+
+  async run(body: Record<string, unknown>): Promise<Reply> {
+    const worker = await this.acquire();
+    try {
+      return await worker.request(body);
+    } finally {
+      this.release(worker);
+    }
+  }
+
+  /** Ends idle workers now and busy ones when their request is done (and nobody waits). */
+  close(): void {
+    this.closing = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    for (const worker of this.idle) this.retire(worker);
+    this.idle.length = 0;
+  }
+
+  private acquire(): Promise<CompileWorker> {
+    const ready = this.idle.pop();
+    if (ready !== undefined) {
+      clearTimeout(this.timers.get(ready));
+      this.timers.delete(ready);
+      return Promise.resolve(ready);
+    }
+    if (this.workers.size < this.size) {
+      const worker = new CompileWorker(this.executable, (dead) => this.forget(dead));
+      this.workers.add(worker);
+      return Promise.resolve(worker);
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(worker: CompileWorker): void {
+    if (worker.dead) {
+      // Its place is free: let a waiter start a new one.
+      const next = this.waiting.shift();
+      if (next !== undefined) void this.acquire().then(next);
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next !== undefined) {
+      next(worker);
+      return;
+    }
+    if (this.closing) {
+      this.retire(worker);
+      return;
+    }
+    this.idle.push(worker);
+    const timer = setTimeout(() => {
+      this.timers.delete(worker);
+      const at = this.idle.indexOf(worker);
+      if (at >= 0) this.idle.splice(at, 1);
+      this.retire(worker);
+    }, IDLE_MS);
+    timer.unref();
+    this.timers.set(worker, timer);
+  }
+
+  private retire(worker: CompileWorker): void {
+    this.workers.delete(worker);
+    worker.close();
+  }
+
+  private forget(worker: CompileWorker): void {
+    this.workers.delete(worker);
+    const at = this.idle.indexOf(worker);
+    if (at >= 0) this.idle.splice(at, 1);
+    clearTimeout(this.timers.get(worker));
+    this.timers.delete(worker);
+  }
+}
+
+const pools = new Map<string, CompilePool>();
+
+function poolFor(executable: string): CompilePool {
+  let pool = pools.get(executable);
+  if (pool === undefined) {
+    pool = new CompilePool(executable, Math.max(1, availableParallelism()));
+    pools.set(executable, pool);
+  }
+  return pool;
+}
+
+/**
+ * Ends every compile worker: idle ones now, busy ones once their current and queued
+ * requests are answered (a sync calls this when it ends). The next compile starts new ones.
+ */
+export function shutdownCompileWorkers(): void {
+  for (const pool of pools.values()) pool.close();
+  pools.clear();
+}
+
+/** Targets per request: a big wheel's files are compiled by every worker of the pool at once. */
+const TARGETS_PER_REQUEST = 128;
+
+/**
+ * Byte-compiles every target with `interpreter` through the compile workers (in requests of
+ * TARGETS_PER_REQUEST targets, run side by side); results keep the targets' order.
+ */
+export async function compileAll(interpreter: Interpreter, targets: readonly CompileTarget[], options: CompileOptions = {}): Promise<CompileResult> {
+  const pool = poolFor(interpreter.executable);
+  const requests: Promise<CompileResult>[] = [];
+  for (let start = 0; start < targets.length; start += TARGETS_PER_REQUEST) {
+    requests.push(compileRequest(pool, interpreter, targets.slice(start, start + TARGETS_PER_REQUEST), options));
+  }
+  const results = await Promise.all(requests);
+  return { compiled: results.flatMap((r) => r.compiled), failed: results.flatMap((r) => r.failed) };
+}
+
+async function compileRequest(pool: CompilePool, interpreter: Interpreter, targets: readonly CompileTarget[], options: CompileOptions): Promise<CompileResult> {
+  const { header, payload, stderr } = await pool.run({
+    items: targets.map((t) => [t.path, t.displayPath ?? t.path]),
+    legacy_mtime: options.legacyMtime ?? 1,
+    return_bytes: options.returnBytes ?? false,
   });
-  if (code !== 0) {
-    throw new WheelwrightError("ERR_WW_BYTECODE", `Compiling bytecode with ${interpreter.executable} failed (exit ${code})`, {
+  if (header.error !== undefined) {
+    throw new WheelwrightError("ERR_WW_BYTECODE", `Compiling bytecode with ${interpreter.executable} failed: ${header.error}`, {
       hint: "The interpreter's output is shown below; check that the interpreter runs and the disk is writable.",
-      details: { stderr: stderr.slice(-4000) },
+      details: { stderr },
     });
   }
-  const reply = JSON.parse(stdout) as { compiled: [string, string][]; failed: [string, string][] };
-  return {
-    compiled: reply.compiled.map(([source, pyc]) => ({ source, pyc })),
-    failed: reply.failed.map(([source, message]) => ({ source, message })),
-  };
+  let offset = 0;
+  const compiled = (header.compiled ?? []).map(([source, pyc, length]): CompiledFile => {
+    if (length < 0) return { source, pyc };
+    const data = payload.subarray(offset, offset + length);
+    offset += length;
+    return { source, pyc, data };
+  });
+  if (offset !== payload.length) {
+    throw new WheelwrightError("ERR_WW_BYTECODE", `The bytecode compiler (${interpreter.executable}) sent ${payload.length} bytes for pycs of ${offset} bytes`, { hint: "This is a bug in wheelwright's compile worker." });
+  }
+  return { compiled, failed: (header.failed ?? []).map(([source, message]) => ({ source, message })) };
 }

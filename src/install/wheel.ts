@@ -9,8 +9,8 @@
  * (`finalPrefix`) on success and deletes on failure: on error its contents are unspecified.
  * Every file mode is set explicitly (0644 / 0755), so the tree doesn't depend on the umask.
  */
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
-import { basename, join, posix, relative, sep } from "node:path";
+import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { basename, dirname, join, posix, relative, sep } from "node:path";
 import { createHash } from "node:crypto";
 import { openZip, type ZipArchive } from "../archive/zip.js";
 import { WheelwrightError } from "../errors.js";
@@ -39,6 +39,11 @@ export interface InstallWheelOptions {
   filename?: string;
   /** Where outDir will live after the caller renames it: recorded in bytecode as source paths. */
   finalPrefix?: string;
+  /**
+   * Return the bytes of the files the installer wrote (`InstallResult.contents`), so the
+   * store can hash the output without reading them back. Default false.
+   */
+  keepContents?: boolean;
   events?: Events;
 }
 
@@ -54,6 +59,12 @@ export interface InstallResult {
   scripts: string[];
   /** What bytecode compilation did (absent when compileBytecode is false). */
   bytecode?: CompileResult;
+  /**
+   * With `keepContents`: outDir-relative posix path → the exact bytes now in that file, for
+   * files whose bytes the installer held anyway (what it generated, the pycs, and extracted
+   * files the archive layer kept). Files not listed must be read from disk.
+   */
+  contents?: Map<string, Buffer>;
 }
 
 /** Installer-written dist-info files: never taken from the wheel. */
@@ -65,10 +76,31 @@ interface Planned {
   script: boolean;
 }
 
-async function writeFileMode(path: string, data: Buffer | string, mode: number): Promise<Buffer> {
+/**
+ * With keepContents, extracted files up to this size stay in memory for the store's hash;
+ * larger ones (few: about 3 % of the files of a large environment) are read back instead.
+ * At most KEEP_TOTAL_BYTES of extracted files and pycs are kept per wheel.
+ */
+const KEEP_FILE_BYTES = 64 * 1024;
+const KEEP_TOTAL_BYTES = 64 * 1024 * 1024;
+
+/** Files are written with these modes by the archive layer; chmod only when umask strips bits. */
+const UMASK_KEEPS_MODES = (process.umask() & ~0o022) === 0;
+
+/**
+ * Writes `data` to `path` (created with `mode`, or truncated), synchronously: these are
+ * small files, and a thread-pool hop per call costs more than the write. `chmod` forces the
+ * mode on a file that existed before.
+ */
+function writeBytes(path: string, data: Buffer | string, mode: number, chmod = false): Buffer {
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-  await writeFile(path, bytes);
-  await chmod(path, mode);
+  const fd = openSync(path, "w", mode);
+  try {
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    if (chmod || !UMASK_KEEPS_MODES) fchmodSync(fd, mode);
+  } finally {
+    closeSync(fd);
+  }
   return bytes;
 }
 
@@ -86,9 +118,6 @@ export async function installWheel(wheelPath: string, outDir: string, options: I
     zip.close();
   }
 }
-
-/** Files are written with these modes by the archive layer; chmod only when umask strips bits. */
-const UMASK_KEEPS_MODES = (process.umask() & ~0o022) === 0;
 
 async function installFromZip(zip: ZipArchive, wheelPath: string, wheelFile: string, filename: ReturnType<typeof parseWheelFilename>, outDir: string, options: InstallWheelOptions): Promise<InstallResult> {
   const { interpreter, events } = options;
@@ -147,29 +176,47 @@ async function installFromZip(zip: ZipArchive, wheelPath: string, wheelFile: str
     }
   }
 
-  const extracted = await zip.extract(outDir, { map: (entry) => (entry.type === "file" ? (plan.get(entry.name)?.dest ?? null) : null) });
+  const extracted = await zip.extract(outDir, {
+    map: (entry) => (entry.type === "file" ? (plan.get(entry.name)?.dest ?? null) : null),
+    keepContents: options.keepContents ? KEEP_FILE_BYTES : 0,
+  });
   if (listed !== undefined) await verifyExtracted(wheelPath, extracted, listed, pkg);
 
-  // Installed files: prefix-relative path → (digest, size).
+  // Installed files: prefix-relative path → (digest, size); and the bytes we hold of them.
   const installed = new Map<string, { sha256: Buffer; size: number }>();
+  const contents = new Map<string, Buffer>();
+  const keep = options.keepContents ?? false;
+  let budget = KEEP_TOTAL_BYTES;
+  const wrote = (rel: string, bytes: Buffer) => {
+    installed.set(rel, { sha256: sha256(bytes), size: bytes.length });
+    if (keep) contents.set(rel, bytes);
+  };
   const scripts: string[] = [];
   for (const file of extracted) {
     const planned = plan.get(file.name)!;
     const abs = file.dest;
     if (planned.script) {
-      const content = await readFile(abs);
+      const content = file.data ?? readFileSync(abs);
       const rewritten = rewriteScriptShebang(content, interpreter.executable);
-      const bytes = rewritten === undefined ? content : await writeFileMode(abs, rewritten, 0o755);
-      await chmod(abs, 0o755);
-      installed.set(planned.dest, { sha256: rewritten === undefined ? file.sha256 : sha256(bytes), size: bytes.length });
+      if (rewritten === undefined) {
+        chmodSync(abs, 0o755);
+        installed.set(planned.dest, { sha256: file.sha256, size: file.size });
+        if (keep) contents.set(planned.dest, content);
+      } else {
+        wrote(planned.dest, writeBytes(abs, rewritten, 0o755, true));
+      }
       scripts.push(planned.dest);
     } else {
-      if (!UMASK_KEEPS_MODES) await chmod(abs, file.executable ? 0o755 : 0o644);
+      if (!UMASK_KEEPS_MODES) chmodSync(abs, file.executable ? 0o755 : 0o644);
       installed.set(planned.dest, { sha256: file.sha256, size: file.size });
+      if (keep && file.data !== undefined && file.data.length <= budget) {
+        contents.set(planned.dest, file.data);
+        budget -= file.data.length;
+      }
     }
   }
 
-  if (entryPoints.length > 0) await mkdir(join(outDir, layout.scripts), { recursive: true });
+  if (entryPoints.length > 0) mkdirSync(join(outDir, layout.scripts), { recursive: true });
   for (const entry of entryPoints) {
     const dest = `${layout.scripts}/${entry.name}`;
     if (installed.has(dest)) {
@@ -179,20 +226,16 @@ async function installFromZip(zip: ZipArchive, wheelPath: string, wheelFile: str
         hint: "Rename the entry point or the .data script; the wheel is malformed.",
       });
     }
-    const bytes = await writeFileMode(join(outDir, dest), scriptText(entry, interpreter.executable), 0o755);
-    installed.set(dest, { sha256: sha256(bytes), size: bytes.length });
+    wrote(dest, writeBytes(join(outDir, dest), scriptText(entry, interpreter.executable), 0o755));
     scripts.push(dest);
   }
 
   const infoDir = `${layout.sitePackages}/${distInfo}`;
-  const writeInfo = async (member: string, content: string) => {
-    const bytes = await writeFileMode(join(outDir, infoDir, member), content, 0o644);
-    installed.set(`${infoDir}/${member}`, { sha256: sha256(bytes), size: bytes.length });
-  };
-  await mkdir(join(outDir, infoDir), { recursive: true });
-  await writeInfo("INSTALLER", "wheelwright\n");
-  if (options.requested) await writeInfo("REQUESTED", "");
-  if (options.directUrl !== undefined && options.directUrl !== null) await writeInfo("direct_url.json", directUrlJson(options.directUrl));
+  const writeInfo = (member: string, content: string) => wrote(`${infoDir}/${member}`, writeBytes(join(outDir, infoDir, member), content, 0o644));
+  mkdirSync(join(outDir, infoDir), { recursive: true });
+  writeInfo("INSTALLER", "wheelwright\n");
+  if (options.requested) writeInfo("REQUESTED", "");
+  if (options.directUrl !== undefined && options.directUrl !== null) writeInfo("direct_url.json", directUrlJson(options.directUrl));
 
   let bytecode: CompileResult | undefined;
   if (options.compileBytecode ?? true) {
@@ -201,10 +244,33 @@ async function installFromZip(zip: ZipArchive, wheelPath: string, wheelFile: str
     bytecode = await compileAll(
       interpreter,
       sources.map((p) => ({ path: join(outDir, p), displayPath: join(finalPrefix, p) })),
+      { returnBytes: true },
     );
-    for (const { pyc } of bytecode.compiled) {
-      const bytes = await readFile(pyc);
-      installed.set(relative(outDir, pyc).split(sep).join("/"), { sha256: sha256(bytes), size: bytes.length });
+    // The pycs' bytes are views of one reply buffer: keep all of them or none.
+    const pycBytes = bytecode.compiled.reduce((sum, c) => sum + (c.data?.length ?? 0), 0);
+    const keepPycs = keep && pycBytes <= budget;
+    const madeDirs = new Set<string>();
+    for (const compiled of bytecode.compiled) {
+      const rel = relative(outDir, compiled.pyc).split(sep).join("/");
+      const data = compiled.data;
+      if (data === undefined) {
+        // The worker wrote it (an interpreter that cannot hand pycs over).
+        const bytes = readFileSync(compiled.pyc);
+        installed.set(rel, { sha256: sha256(bytes), size: bytes.length });
+        contents.delete(rel);
+        continue;
+      }
+      const dir = dirname(compiled.pyc);
+      if (!madeDirs.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        madeDirs.add(dir);
+      }
+      // A pyc the wheel shipped at the same place is replaced, as py_compile does.
+      const bytes = writeBytes(compiled.pyc, data, 0o644, installed.has(rel));
+      installed.set(rel, { sha256: sha256(bytes), size: bytes.length });
+      if (keepPycs) contents.set(rel, bytes);
+      else contents.delete(rel);
+      delete compiled.data;
     }
     for (const failure of bytecode.failed) {
       events?.emit({ type: "log", level: "debug", package: pkg, message: `not byte-compiled (${failure.message}): ${failure.source}` });
@@ -218,10 +284,12 @@ async function installFromZip(zip: ZipArchive, wheelPath: string, wheelFile: str
     size: String(info.size),
   }));
   recordRows.push({ path: `${distInfo}/RECORD`, hash: "", size: "" });
-  await writeFileMode(join(outDir, infoDir, "RECORD"), formatRecord(recordRows), 0o644);
+  const record = writeBytes(join(outDir, infoDir, "RECORD"), formatRecord(recordRows), 0o644);
+  if (keep) contents.set(`${infoDir}/RECORD`, record);
 
   events?.emit({ type: "install", name, version, storePath: options.finalPrefix ?? outDir, files: recordRows.length });
   const result: InstallResult = { name, version, distInfo: infoDir, files: recordRows.length, scripts: scripts.sort() };
   if (bytecode !== undefined) result.bytecode = bytecode;
+  if (keep) result.contents = contents;
   return result;
 }

@@ -10,7 +10,9 @@
  * owners and other permission bits are not, which is what makes the hash reproducible.
  *
  * File contents are streamed in bounded chunks; names are handled as raw bytes so that
- * non-UTF-8 names hash correctly. Metadata calls and small files use synchronous fs calls (a
+ * non-UTF-8 names hash correctly. A caller that holds the exact bytes of some files (the
+ * wheel installer knows what it wrote) passes them as `known`, and those files are not read
+ * again: the archive is the same byte for byte, only the source of the contents differs. Metadata calls and small files use synchronous fs calls (a
  * thread-pool hop per call would dominate for trees of many small files); large files are read
  * asynchronously, and the event loop gets a turn every few hundred entries.
  */
@@ -96,16 +98,27 @@ class TokenBuffer {
   }
 }
 
+export interface NarOptions {
+  /**
+   * File contents the caller already holds: path relative to the archived root (posix
+   * separators; "" for a root that is itself a file) → exactly the bytes in that file now.
+   * Such a file is not read when its size on disk matches; the caller vouches for the
+   * bytes. Any other file is read from disk.
+   */
+  known?: ReadonlyMap<string, Buffer>;
+}
+
 /**
  * Yields the NAR of `path` (a file, directory or symlink) as a sequence of buffers. Buffers
  * holding file contents may be reused after the consumer returns control, so a consumer that
  * keeps them must copy.
  */
-export async function* narChunks(path: string): AsyncGenerator<Buffer> {
+export async function* narChunks(path: string, options: NarOptions = {}): AsyncGenerator<Buffer> {
   const tokens = new TokenBuffer();
-  const state: DumpState = { tokens, readBuffer: Buffer.allocUnsafe(CHUNK), entries: 0 };
+  const root = Buffer.from(path);
+  const state: DumpState = { tokens, readBuffer: Buffer.allocUnsafe(CHUNK), entries: 0, rootLength: root.length, known: options.known };
   tokens.str("nix-archive-1");
-  yield* dumpNode(Buffer.from(path), state);
+  yield* dumpNode(root, state);
   if (tokens.size > 0) yield tokens.take();
 }
 
@@ -113,6 +126,9 @@ interface DumpState {
   tokens: TokenBuffer;
   readBuffer: Buffer;
   entries: number;
+  /** Byte length of the root path (to name files relative to it for `known`). */
+  rootLength: number;
+  known: ReadonlyMap<string, Buffer> | undefined;
 }
 
 async function* dumpNode(path: Buffer, state: DumpState): AsyncGenerator<Buffer> {
@@ -128,7 +144,15 @@ async function* dumpNode(path: Buffer, state: DumpState): AsyncGenerator<Buffer>
       tokens.str("");
     }
     tokens.str("contents");
-    yield* dumpContents(path, state);
+    const known = state.known?.get(path.length === state.rootLength ? "" : path.subarray(state.rootLength + 1).toString("utf8"));
+    if (known !== undefined && known.length === stat.size) {
+      tokens.int(known.length);
+      tokens.add(known);
+      tokens.pad(known.length);
+      if (tokens.size >= BATCH) yield tokens.take();
+    } else {
+      yield* dumpContents(path, state);
+    }
   } else if (stat.isSymbolicLink()) {
     tokens.str("symlink");
     tokens.str("target");
@@ -206,11 +230,11 @@ function checkSize(path: Buffer, ok: boolean): void {
   });
 }
 
-/** Hashes the NAR of `path` without holding it in memory. */
-export async function narHash(path: string): Promise<NarHash> {
+/** Hashes the NAR of `path` without holding it in memory (`known`: see NarOptions). */
+export async function narHash(path: string, options: NarOptions = {}): Promise<NarHash> {
   const hash = createHash("sha256");
   let size = 0;
-  for await (const chunk of narChunks(path)) {
+  for await (const chunk of narChunks(path, options)) {
     hash.update(chunk);
     size += chunk.length;
   }

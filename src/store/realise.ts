@@ -30,8 +30,17 @@ export interface RealiseOptions {
   onWait?: (holderPid: number) => void;
 }
 
+/** What a build may tell realise about the output it wrote. */
+export interface BuiltOutput {
+  /**
+   * Output-relative posix path → the exact bytes the build wrote there and left unchanged
+   * (e.g. the wheel installer's files): hashed from memory instead of read back.
+   */
+  contents?: ReadonlyMap<string, Buffer>;
+}
+
 /** Builds a path's content at `tmpOut` (a file, directory or symlink that does not exist yet). */
-export type BuildOutput = (tmpOut: string) => Promise<void>;
+export type BuildOutput = (tmpOut: string) => Promise<void | BuiltOutput>;
 
 export interface RealiseContext {
   layout: StoreLayout;
@@ -78,17 +87,17 @@ export async function realisePath(ctx: RealiseContext, path: StorePath, build: B
   const lock = await acquirePathLock(db, path, options.onWait ? { onWait: (holder) => options.onWait!(holder.pid) } : {});
   try {
     // Someone may have built it while we waited for the lock.
-    const built = db.queryPathInfo(path);
-    if (built !== undefined) {
+    const already = db.queryPathInfo(path);
+    if (already !== undefined) {
       rootPaths(ctx, [path]);
-      return built;
+      return already;
     }
     const finalPath = join(layout.storeDir, path);
     removeTree(finalPath); // a leftover of a process killed between rename and registration
     const tmpDir = mkdtempSync(join(layout.tmpDir, `${self.pid}-${self.start}-${path.slice(0, 8)}-`));
     try {
       const tmpOut = join(tmpDir, path);
-      await build(tmpOut);
+      const built = await build(tmpOut);
       try {
         await lstat(tmpOut);
       } catch {
@@ -97,7 +106,7 @@ export async function realisePath(ctx: RealiseContext, path: StorePath, build: B
         });
       }
       await normaliseTree(tmpOut, { fsync: ctx.fsync });
-      const hash = await narHash(tmpOut);
+      const hash = await narHash(tmpOut, built?.contents !== undefined ? { known: built.contents } : {});
       await rename(tmpOut, finalPath);
       if (ctx.fsync) syncPath(layout.storeDir);
       db.addTempRootUnchecked(path, self, ctx.owner);

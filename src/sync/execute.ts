@@ -13,6 +13,7 @@ import { chooseSandbox, type SandboxMode } from "../build/sandbox.js";
 import type { Derivation } from "../derivation/derivation.js";
 import type { Events } from "../events/emitter.js";
 import { fetchSources, type FileSource } from "../fetch/index.js";
+import { shutdownCompileWorkers } from "../install/bytecode.js";
 import type { StorePath } from "../store/path.js";
 import type { Store } from "../store/store.js";
 import { assembleVenv } from "../venv/assemble.js";
@@ -103,6 +104,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     return result;
   } finally {
     unsubscribe?.();
+    shutdownCompileWorkers(); // the installs' bytecode compilers (see src/install/bytecode.ts)
   }
 }
 

@@ -1,9 +1,10 @@
 // compile.py run by every pyenv interpreter on this machine (2.7 … 3.13): pyc placement and
-// header kind per version, py2-only files skipped on py3, and one process for many targets.
+// header kind per version, py2-only files skipped on py3, and one process for many targets;
+// and the long-lived workers' output is independent of what they compiled before.
 import { describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { compileAll } from "../../src/install/bytecode.js";
+import { compileAll, shutdownCompileWorkers } from "../../src/install/bytecode.js";
 import type { Interpreter } from "../../src/python/types.js";
 import { tempDir } from "./fixtures.js";
 
@@ -44,5 +45,58 @@ describe.skipIf(pythons.length === 0)("compileAll", () => {
       }
       expect(pyc.includes(Buffer.from("/final/pkg/sub/b.py"))).toBe(true);
     });
+  }
+});
+
+// The compile workers live across wheels, so a pyc must not depend on what the worker compiled
+// before it: the same sources compiled after different histories give the bytes a fresh
+// worker writes for each file alone. (Without care they differ: a '}' constant is written as
+// an interned string once something has interned that one-character singleton.)
+const modern = pythons.filter((p) => {
+  const [major, minor] = p.version.split(".").map(Number) as [number, number];
+  return major > 3 || (major === 3 && minor >= 7);
+});
+describe.skipIf(modern.length === 0)("compile workers", () => {
+  for (const { version, exe } of modern) {
+    it(`write the same pycs whatever they compiled before (Python ${version})`, async () => {
+      const dir = tempDir("ww-bytecode-history-");
+      const sources: Record<string, string> = {
+        "sets.py": "A = {'x', 'y', 'z', 1, 2.5}\nB = frozenset({'p', 'q'})\ndef f(v):\n    return v in {'a', 'b', 'c', '}', '{'}\n",
+        "names.py": "import os\nclass K:\n    name = 'K'\n    def m(self, os=os):\n        return self.name + os.sep + '}' + ''\n",
+        "unicode.py": "# -*- coding: utf-8 -*-\nnaïve = 'café'\ndef größe(ä):\n    return ä * 2\n",
+        "latin.py": "# -*- coding: iso-8859-5 -*-\nX = 'abc'\n",
+        "consts.py": "T = (1, 2, (3, 4), 'doc string with spaces', b'bytes', 10**20, 1.5, None, ...)\nU = T\n",
+        "nested.py": "def outer():\n    def inner(a, *, b=2):\n        return lambda c: (a, b, c, [x for x in range(3)])\n    return inner\n",
+        "broken.py": "def f(:\n",
+      };
+      for (const [name, text] of Object.entries(sources)) writeFileSync(join(dir, name), text);
+      // Real modules too, from the interpreter's own standard library.
+      const [major, minor] = version.split(".");
+      const lib = join(VERSIONS, version, `lib/python${major}.${minor}`);
+      for (const rel of ["json/decoder.py", "json/encoder.py", "dataclasses.py", "string.py"]) {
+        if (existsSync(join(lib, rel))) writeFileSync(join(dir, rel.replace("/", "_")), readFileSync(join(lib, rel)));
+      }
+      const files = readdirSync(dir).filter((f) => f.endsWith(".py")).sort().map((f) => join(dir, f));
+      const interpreter = { executable: exe } as Interpreter;
+      const run = async (order: string[]) => {
+        const result = await compileAll(interpreter, order.map((path) => ({ path, displayPath: `/final/${relative(dir, path)}` })), { returnBytes: true });
+        return new Map(result.compiled.map((c) => [c.source, c.data!]));
+      };
+      shutdownCompileWorkers();
+      const forward = await run(files);
+      const reverse = await run([...files].reverse()); // the same worker, after all of them once
+      expect(forward.size).toBe(files.length - 1); // broken.py does not compile
+      for (const file of files) {
+        shutdownCompileWorkers(); // a fresh worker per file: nothing compiled before it
+        const [alone] = [...(await run([file])).values()];
+        if (file.endsWith("broken.py")) {
+          expect(alone).toBeUndefined();
+          continue;
+        }
+        expect(forward.get(file)!.equals(alone!), `${file} after the files before it`).toBe(true);
+        expect(reverse.get(file)!.equals(alone!), `${file} after all files and those after it`).toBe(true);
+      }
+      shutdownCompileWorkers();
+    }, 120_000);
   }
 });
