@@ -68,7 +68,7 @@ const wheelBuilder: Builder = {
       keepContents: true,
       ...(ctx.events !== undefined ? { events: ctx.events } : {}),
     });
-    ctx.events?.emit({ type: "install", name: drv.name, version: drv.version, storePath: drv.path, files: result.files });
+    // installWheel reports the `install` event itself
     return result.contents !== undefined ? { contents: result.contents } : undefined;
   },
 };

@@ -94,6 +94,14 @@ export interface BackendClosure {
 
 /** Every wheel `names` need at run time (for python3.11), or the reason one is missing. */
 export function backendClosure(names: string[]): BackendClosure | { missing: string } {
+  return wheelClosure(names, findWheel, [...MIRRORS, ...BUNDLED].join(", "));
+}
+
+/**
+ * The runtime closure of `names`, each wheel found by `find` (`lookedIn` says where, for the
+ * message when one is missing); dependencies read from each wheel's METADATA.
+ */
+export function wheelClosure(names: string[], find: (name: string) => BackendWheel | undefined, lookedIn: string): BackendClosure | { missing: string } {
   const wheels = new Map<string, BackendWheel>();
   const dependencies: Record<string, string[]> = {};
   let todo = names.map(normalize);
@@ -101,8 +109,8 @@ export function backendClosure(names: string[]): BackendClosure | { missing: str
     const batch: BackendWheel[] = [];
     for (const name of todo) {
       if (wheels.has(name)) continue;
-      const wheel = findWheel(name);
-      if (wheel === undefined) return { missing: `no offline wheel of ${name} on this machine (looked in ${[...MIRRORS, ...BUNDLED].join(", ")})` };
+      const wheel = find(name);
+      if (wheel === undefined) return { missing: `no offline wheel of ${name} on this machine (looked in ${lookedIn})` };
       wheels.set(name, wheel);
       batch.push(wheel);
     }

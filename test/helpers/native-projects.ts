@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { findWheel, type BackendClosure, type BackendWheel } from "./backends.js";
+import { findWheel, wheelClosure, type BackendClosure, type BackendWheel } from "./backends.js";
 
 const MIRRORS = ["/opt/pypi/simple", "/opt/pypi-more/simple"];
 const normalize = (name: string) => name.toLowerCase().replace(/[-_.]+/g, "-");
@@ -94,54 +94,14 @@ export function debianWheel(debPackage: string, outDir: string): BackendWheel | 
   return { name: normalize(dist), version, filename, path, sha256: createHash("sha256").update(readFileSync(path)).digest("hex") };
 }
 
-// Requires-Dist of each wheel (headers parsed as email: Debian's METADATA has multi-line
-// fields with blank-looking continuation lines).
-const REQUIRES_SCRIPT = `
-import email.parser, json, sys, zipfile
-from packaging.requirements import Requirement
-out = {}
-for path in sys.argv[1:]:
-    z = zipfile.ZipFile(path)
-    meta = [n for n in z.namelist() if n.endswith(".dist-info/METADATA")][0]
-    headers = email.parser.HeaderParser().parsestr(z.read(meta).decode("utf-8"))
-    reqs = []
-    for value in headers.get_all("Requires-Dist") or []:
-        req = Requirement(value.strip())
-        if req.marker is None or req.marker.evaluate({"extra": ""}):
-            reqs.append(req.name)
-    out[path] = reqs
-print(json.dumps(out))
-`;
-
 /**
  * Every wheel `names` need at run time (for python3.11): `given` wheels first, else a pure
  * wheel (backends.ts), else a platform wheel this interpreter can install; or the reason one
  * is missing.
  */
 export function nativeClosure(names: string[], given: BackendWheel[] = []): BackendClosure | { missing: string } {
-  const wheels = new Map<string, BackendWheel>();
-  const dependencies: Record<string, string[]> = {};
-  let todo = names.map(normalize);
-  while (todo.length > 0) {
-    const batch: BackendWheel[] = [];
-    for (const name of todo) {
-      if (wheels.has(name)) continue;
-      const wheel = given.find((w) => w.name === name) ?? findWheel(name) ?? findInstallableWheel(name);
-      if (wheel === undefined) return { missing: `no offline wheel of ${name} on this machine (looked in ${MIRRORS.join(", ")} and the interpreters' bundled wheels)` };
-      wheels.set(name, wheel);
-      batch.push(wheel);
-    }
-    if (batch.length === 0) break;
-    const result = spawnSync("python3", ["-c", REQUIRES_SCRIPT, ...batch.map((w) => w.path)], { encoding: "utf8" });
-    if (result.status !== 0) return { missing: `cannot read wheel metadata with python3 + packaging: ${result.stderr}` };
-    const reqs = JSON.parse(result.stdout) as Record<string, string[]>;
-    todo = [];
-    for (const wheel of batch) {
-      dependencies[wheel.name] = [...new Set(reqs[wheel.path]!.map(normalize))].sort();
-      todo.push(...dependencies[wheel.name]!);
-    }
-  }
-  return { wheels: [...wheels.values()].sort((a, b) => a.name.localeCompare(b.name)), dependencies };
+  const find = (name: string) => given.find((w) => w.name === name) ?? findWheel(name) ?? findInstallableWheel(name);
+  return wheelClosure(names, find, `${MIRRORS.join(", ")} and the interpreters' bundled wheels`);
 }
 
 /** One closure holding every wheel of `closures` (the first wheel of a name wins). */
