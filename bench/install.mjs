@@ -23,9 +23,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { alternate } from "./lib/alternate.mjs";
-import { loadCorpora } from "./lib/corpus.mjs";
+import { loadBenchInputs } from "./lib/corpus.mjs";
 import { snapshotDist } from "./lib/dist.mjs";
-import { readWheelMetadata } from "./lib/index-server.mjs";
 import { measure, RSS_METHOD } from "./lib/measure.mjs";
 import { INSTALLER_DRIVER, setupInstaller, setupPip } from "./lib/peers.mjs";
 import { pairedRatios, summarize } from "./lib/stats.mjs";
@@ -42,11 +41,7 @@ const log = (msg) => process.stderr.write(`${msg}\n`);
 const dist = snapshotDist(root);
 const work = mkdtempSync(join(tmpdir(), "ww-bench-install-"));
 try {
-  const d = (m) => import(join(dist.dir, m));
-  const pep = { ...(await d("pep/names.js")), ...(await d("pep/metadata.js")), ...(await d("pep/pep508.js")), ...(await d("pep/pep440.js")), ...(await d("pep/tags.js")), ...(await d("pep/filenames.js")) };
-  const { probeInterpreter } = await d("python/probe.js");
-  const interpreter = await probeInterpreter(PYTHON, { cacheDir: false });
-  const corpora = await loadCorpora({ root, source: process.env.BENCH_CORPUS_SOURCE ?? "auto", pep, interpreter, readMetadata: readWheelMetadata });
+  const { interpreter, corpora } = await loadBenchInputs({ distDir: dist.dir, python: PYTHON, root });
   const wheels = corpora.large.map((w) => w.path);
   const bytes = corpora.large.reduce((s, w) => s + w.size, 0);
   log(`corpus: ${corpora.source}, ${wheels.length} wheels, ${formatBytes(bytes)}`);

@@ -18,10 +18,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { alternate } from "./lib/alternate.mjs";
-import { LARGE_ROOTS, loadCorpora, SMALL_ROOTS, writePylock } from "./lib/corpus.mjs";
+import { LARGE_ROOTS, loadBenchInputs, SMALL_ROOTS, writePylock } from "./lib/corpus.mjs";
 import { snapshotDist } from "./lib/dist.mjs";
 import { captureTree, writeManifest } from "./lib/floor.mjs";
-import { readWheelMetadata, startIndexServer } from "./lib/index-server.mjs";
+import { startIndexServer } from "./lib/index-server.mjs";
 import { measure, measureSteps, RSS_METHOD } from "./lib/measure.mjs";
 import { setupPip } from "./lib/peers.mjs";
 import { ensurePnpm, pnpmEnv, pnpmInstallArgs, pnpmStore, primeLock, writePnpmProject } from "./lib/pnpm.mjs";
@@ -163,11 +163,7 @@ const dist = snapshotDist(root);
 const work = mkdtempSync(join(tmpdir(), "ww-bench-sync-"));
 let index;
 try {
-  const d = (m) => import(join(dist.dir, m));
-  const pep = { ...(await d("pep/names.js")), ...(await d("pep/metadata.js")), ...(await d("pep/pep508.js")), ...(await d("pep/pep440.js")), ...(await d("pep/tags.js")), ...(await d("pep/filenames.js")) };
-  const { probeInterpreter } = await d("python/probe.js");
-  const interpreter = await probeInterpreter(PYTHON, { cacheDir: false });
-  const corpora = await loadCorpora({ root, source: process.env.BENCH_CORPUS_SOURCE ?? "auto", pep, interpreter, readMetadata: readWheelMetadata });
+  const { pep, interpreter, corpora } = await loadBenchInputs({ distDir: dist.dir, python: PYTHON, root });
   sets = { small: corpora.small, large: corpora.large };
   log(`corpus: ${corpora.source} — ${corpora.description}`);
 

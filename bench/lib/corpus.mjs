@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { readWheelMetadata } from "./index-server.mjs";
 
 function candidates() {
   const found = [];
@@ -193,4 +194,17 @@ export async function loadCorpora({ root, source = "auto", pep, interpreter, rea
   const markers = interpreter.markerEnvironment;
   const small = closeOver(corpus.wheels, SMALL_ROOTS, { readMetadata: (w) => metadata.get(w.path), markers, pep });
   return { source: "repacked", description: `the repacked pyenv ${interpreter.version} site-packages (test/helpers/repack.ts, ${corpus.dir})`, small, large: corpus.wheels };
+}
+
+/**
+ * What every corpus bench starts from, with the wheelwright build in `distDir`: its PEP helpers,
+ * the probed interpreter `python`, and the SMALL/LARGE corpora (`BENCH_CORPUS_SOURCE` chooses).
+ */
+export async function loadBenchInputs({ distDir, python, root }) {
+  const d = (m) => import(join(distDir, m));
+  const pep = { ...(await d("pep/names.js")), ...(await d("pep/metadata.js")), ...(await d("pep/pep508.js")), ...(await d("pep/pep440.js")), ...(await d("pep/tags.js")), ...(await d("pep/filenames.js")) };
+  const { probeInterpreter } = await d("python/probe.js");
+  const interpreter = await probeInterpreter(python, { cacheDir: false });
+  const corpora = await loadCorpora({ root, source: process.env.BENCH_CORPUS_SOURCE ?? "auto", pep, interpreter, readMetadata: readWheelMetadata });
+  return { pep, interpreter, corpora };
 }

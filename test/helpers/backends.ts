@@ -15,20 +15,21 @@ export interface BackendWheel {
   sha256: string;
 }
 
-const MIRRORS = ["/opt/pypi/simple", "/opt/pypi-more/simple"];
+export const MIRRORS = ["/opt/pypi/simple", "/opt/pypi-more/simple"];
 const BUNDLED = [
   "/root/.pyenv/versions/3.11.7/lib/python3.11/ensurepip/_bundled",
   "/root/.pyenv/versions/3.12.1/lib/python3.12/test",
   "/root/.pyenv/versions/3.13.0/lib/python3.13/test/wheeldata",
 ];
 
-const normalize = (name: string) => name.toLowerCase().replace(/[-_.]+/g, "-");
+export const normalize = (name: string) => name.toLowerCase().replace(/[-_.]+/g, "-");
 
 function versionKey(version: string): number[] {
   return version.split(/[.+-]/).map((p) => Number.parseInt(p, 10) || 0);
 }
 
-function newer(a: string, b: string): boolean {
+/** Whether version `a` is newer than `b` (numeric parts only: enough for the offline wheels). */
+export function newer(a: string, b: string): boolean {
   const x = versionKey(a);
   const y = versionKey(b);
   for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) > (y[i] ?? 0);

@@ -7,21 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { findWheel, wheelClosure, type BackendClosure, type BackendWheel } from "./backends.js";
-
-const MIRRORS = ["/opt/pypi/simple", "/opt/pypi-more/simple"];
-const normalize = (name: string) => name.toLowerCase().replace(/[-_.]+/g, "-");
-
-function versionKey(version: string): number[] {
-  return version.split(/[.+-]/).map((p) => Number.parseInt(p, 10) || 0);
-}
-
-function newer(a: string, b: string): boolean {
-  const x = versionKey(a);
-  const y = versionKey(b);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) > (y[i] ?? 0);
-  return false;
-}
+import { findWheel, MIRRORS, newer, normalize, wheelClosure, type BackendClosure, type BackendWheel } from "./backends.js";
 
 /** Whether CPython 3.11 on x86_64 glibc Linux can install a wheel of this file name. */
 function installable(filename: string): boolean {
