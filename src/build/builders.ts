@@ -64,6 +64,7 @@ const wheelBuilder: Builder = {
       interpreter: ctx.python,
       filename: file.filename,
       verifyRecord: recipe.verifyRecord ?? true,
+      compileBytecode: compilesBytecode(drv),
       finalPrefix: ctx.store.toRealPath(drv.path),
       keepContents: true,
       ...(ctx.events !== undefined ? { events: ctx.events } : {}),
@@ -166,6 +167,7 @@ async function buildWithBackend(ctx: BuildContext, drv: Derivation, recipe: Reci
       interpreter: ctx.python,
       filename,
       verifyRecord: recipe.verifyRecord ?? true,
+      compileBytecode: compilesBytecode(drv),
       finalPrefix: ctx.store.toRealPath(drv.path),
       ...(ctx.events !== undefined ? { events: ctx.events } : {}),
     });
@@ -234,3 +236,6 @@ function assertWheelFits(filename: string, python: Interpreter, pkg: string, wha
     hint: "build for this interpreter (check the package's build settings or config settings for a fixed Python tag), or choose the interpreter the wheel is for with --python",
   });
 }
+
+/** False when the derivation was instantiated with `compile-bytecode = false` (see instantiate.ts). */
+export const compilesBytecode = (drv: Derivation): boolean => drv.settings.bytecode !== "lazy";

@@ -40,6 +40,7 @@ export const FLAG_OPTIONS: Record<string, string> = {
   "--all-extras": "--all-extras",
   "--all-groups": "--all-groups",
   "--no-default-groups": "--no-default-groups",
+  "--no-compile-bytecode": "--no-compile-bytecode",
 };
 
 /** Options that change only how the run reports (program-wide; accepted before or after `sync`). */

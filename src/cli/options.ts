@@ -27,6 +27,7 @@ export function addProjectOptions(command: Command): Command {
     .option("--all-groups", "include every dependency group")
     .option("--no-default-groups", "leave out default groups")
     .option("--copy", "write a real, writable environment instead of a store link")
+    .option("--no-compile-bytecode", "install without bytecode; modules are compiled on first import into a cache")
     .option("--build-lock <file>", "pylock.toml providing build-system packages")
     .addOption(new Option("--sandbox <mode>", "network isolation of builds").choices(["auto", "required", "off"]));
 }
@@ -54,6 +55,7 @@ export function toFlags(opts: Record<string, unknown>): Record<string, unknown> 
     "all-groups": opts.allGroups === true ? true : undefined,
     "no-default-groups": opts.defaultGroups === false ? true : undefined,
     "venv.copy": opts.copy === true ? true : undefined,
+    "compile-bytecode": opts.compileBytecode === false ? false : undefined,
     "build-lock": given(opts.buildLock),
     sandbox: given(opts.sandbox),
   };

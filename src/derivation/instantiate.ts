@@ -27,6 +27,12 @@ export interface InstantiateOptions {
   storeDir: string;
   /** Build-system spec of a source whose recipe doesn't name one (read from its pyproject). */
   discoverBuildSystem?: (recipe: Recipe) => DepSpec;
+  /**
+   * "compile" (default): installs byte-compile into the store. "lazy": installs write no
+   * bytecode and venvs point Python's bytecode cache at a writable directory (see
+   * src/venv/pycache.ts). Only "lazy" enters derivations, so default paths don't change.
+   */
+  bytecode?: "compile" | "lazy";
 }
 
 /** Instantiates recipes once each, sharing build environments between equal closures. */
@@ -34,7 +40,12 @@ export class Instantiator {
   private readonly byRecipe = new Map<Recipe, Derivation | null>();
   private readonly envs = new Map<string, Derivation>();
 
-  constructor(private readonly options: InstantiateOptions) {}
+  /** `{ bytecode: "lazy" }` in the settings of every installing derivation, or nothing. */
+  private readonly lazy: { bytecode?: "lazy" };
+
+  constructor(private readonly options: InstantiateOptions) {
+    this.lazy = options.bytecode === "lazy" ? { bytecode: "lazy" } : {};
+  }
 
   /** The derivation of a recipe; null for virtual packages, which install nothing. */
   package(recipe: Recipe): Derivation | null {
@@ -57,7 +68,7 @@ export class Instantiator {
       python: pythonIdentity(this.options.python),
       source: null,
       inputs,
-      settings: { ignoreCollisions: [...(settings.ignoreCollisions ?? [])].sort(), skip: [...(settings.skip ?? [])].sort() },
+      settings: { ignoreCollisions: [...(settings.ignoreCollisions ?? [])].sort(), skip: [...(settings.skip ?? [])].sort(), ...this.lazy },
     });
   }
 
@@ -83,7 +94,7 @@ export class Instantiator {
     };
     switch (source.kind) {
       case "wheel":
-        return makeDerivation({ ...base, builder: "install-wheel", inputs: [], settings: { verifyRecord: recipe.verifyRecord ?? true } });
+        return makeDerivation({ ...base, builder: "install-wheel", inputs: [], settings: { verifyRecord: recipe.verifyRecord ?? true, ...this.lazy } });
       case "prebuilt":
         return makeDerivation({ ...base, builder: "adopt-prebuilt", inputs: [], settings: {} });
       case "sdist":
@@ -94,7 +105,7 @@ export class Instantiator {
           ...base,
           builder: source.kind === "editable" ? "build-editable" : "build-wheel",
           inputs: [env],
-          settings: { configSettings: recipe.configSettings ?? {}, env: recipe.env ?? {}, patches: (recipe.patches ?? []).map(hashFile), verifyRecord: recipe.verifyRecord ?? true },
+          settings: { configSettings: recipe.configSettings ?? {}, env: recipe.env ?? {}, patches: (recipe.patches ?? []).map(hashFile), verifyRecord: recipe.verifyRecord ?? true, ...this.lazy },
         });
       }
     }

@@ -12,7 +12,8 @@ import type { BuildSystemDiscovery } from "../build/discover.js";
 import { chooseSandbox, type SandboxMode } from "../build/sandbox.js";
 import type { Derivation } from "../derivation/derivation.js";
 import type { Events } from "../events/emitter.js";
-import { fetchSources, type FileSource } from "../fetch/index.js";
+import { FetchSession, type FetchOptions, type FileSource } from "../fetch/index.js";
+import { normaliseSha256 } from "../fetch/verify.js";
 import { shutdownCompileWorkers } from "../install/bytecode.js";
 import type { StorePath } from "../store/path.js";
 import type { Store } from "../store/store.js";
@@ -60,9 +61,28 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   });
   try {
     const files = todo.flatMap((i) => fileSourcesOf(i));
-    const sources = await fetchPlanSources(plan, store, files, events);
+    // Fetches are nodes of the same graph, on the scheduler's fetch slots: a derivation starts
+    // as soon as its own files are in the store, while the rest are still downloading.
+    const sources = new Map<string, StorePath>();
+    const session = fetchSession(plan, store, events);
+    const fetchFailures: { index: number; error: unknown }[] = [];
+    const fetchNodes = new Map<string, FetchNode>();
+    const fetchKeys = (item: PlanItem): string[] => fileSourcesOf(item).map((f) => fetchKey(f));
+    for (const file of files) {
+      const key = fetchKey(file);
+      if (!fetchNodes.has(key)) fetchNodes.set(key, { fetch: file, key, index: fetchNodes.size });
+    }
+    const fetchNode = async (node: FetchNode): Promise<void> => {
+      try {
+        const path = await session.fetch(node.fetch);
+        sources.set(normaliseSha256(node.fetch.sha256, node.fetch.filename), path);
+      } catch (error) {
+        fetchFailures.push({ index: node.index, error });
+        throw error;
+      }
+    };
     const ctx = makeBuildContext(plan, store, sources, { needsSandbox: todo.some(isSourceBuild), ...(events !== undefined ? { events } : {}), ...(options.discovery !== undefined ? { discovery: options.discovery } : {}) });
-    const venvOptions = { python: plan.python, members: membersOf(plan.venv, store), ignoreCollisions: v["venv.ignore-collisions"] as string[], skip: v["venv.skip"] as string[], prompt: plan.project.name };
+    const venvOptions = { python: plan.python, members: membersOf(plan.venv, store), ignoreCollisions: v["venv.ignore-collisions"] as string[], skip: v["venv.skip"] as string[], prompt: plan.project.name, lazyBytecode: plan.venv.settings.bytecode === "lazy" };
 
     let built = 0;
     let installed = 0;
@@ -79,18 +99,26 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       else if (made === "built") built++;
     };
     events?.emit({ type: "phase", phase: "build", state: "start", total: todo.length });
-    await runGraph(plan.items, {
-      jobs: plan.jobs,
-      keepGoing: plan.keepGoing,
-      inputs: (item) => item.derivation.inputs.map((d) => d.path),
-      key: (item) => item.derivation.path,
-      label: (item) => `${item.derivation.name} ${item.derivation.version}`.trim(),
-      // source builds dominate; wheels and venvs are quick
-      estimate: (item) => (item.status === "present" ? 0 : isSourceBuild(item) ? 10 : 1),
-      run: make,
-      // every task that does work, with its inputs: enough to rebuild the schedule afterwards
-      ...(events !== undefined ? { onTask: (item: PlanItem, state: "start" | "end", ok: boolean) => emitTask(events, item, state, ok) } : {}),
-    });
+    const nodes: GraphNode[] = [...fetchNodes.values(), ...plan.items];
+    try {
+      await runGraph<GraphNode>(nodes, {
+        jobs: plan.jobs,
+        keepGoing: plan.keepGoing,
+        key: (node) => (isFetch(node) ? node.key : node.derivation.path),
+        inputs: (node) => (isFetch(node) ? [] : [...node.derivation.inputs.map((d) => d.path), ...(node.status === "present" ? [] : fetchKeys(node))]),
+        label: (node) => (isFetch(node) ? node.fetch.filename : `${node.derivation.name} ${node.derivation.version}`.trim()),
+        classify: (node) => (isFetch(node) ? "fetch" : "build"),
+        estimate: (node) => (isFetch(node) ? 0 : estimateSeconds(node)),
+        run: (node) => (isFetch(node) ? fetchNode(node) : make(node)),
+        // every task that does work, with its inputs: enough to rebuild the schedule afterwards
+        ...(events !== undefined ? { onTask: (node: GraphNode, state: "start" | "end", ok: boolean) => void (isFetch(node) || emitTask(events, node, state, ok)) } : {}),
+      });
+    } catch (error) {
+      // A missing or corrupt file is the cause of whatever failed after it: report the first
+      // one (in the plan's order) as itself, as a fetch-only run would.
+      const first = fetchFailures.sort((a, b) => a.index - b.index)[0];
+      throw first !== undefined ? first.error : error;
+    }
     events?.emit({ type: "phase", phase: "build", state: "end" });
 
     if (options.copy) writeCopy(options.output, venvOptions);
@@ -104,7 +132,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     return result;
   } finally {
     unsubscribe?.();
-    shutdownCompileWorkers(); // the installs' bytecode compilers (see src/install/bytecode.ts)
+    void shutdownCompileWorkers(); // the installs' bytecode compilers (see src/install/bytecode.ts); they exit on their own
   }
 }
 
@@ -115,19 +143,50 @@ function emitTask(events: Events, item: PlanItem, state: "start" | "end", ok: bo
   events.emit(state === "start" ? { ...base, inputs: drv.inputs.map((d) => d.path) } : { ...base, ok });
 }
 
+/** A file to fetch into the store, as a node of the build graph. */
+interface FetchNode {
+  fetch: FileSource;
+  key: string;
+  /** Position among the plan's files (errors are reported in this order). */
+  index: number;
+}
+type GraphNode = PlanItem | FetchNode;
+const isFetch = (node: GraphNode): node is FetchNode => "fetch" in node;
+const fetchKey = (file: FileSource) => `fetch:${file.sha256.toLowerCase()}:${file.filename}`;
+
+/**
+ * Expected duration in seconds, for longest-path-first ordering: source builds dominate;
+ * a wheel's install grows with its size (about 6 MB/s of wheel here, bytecode included), so
+ * the big ones start first instead of ending the run alone.
+ */
+function estimateSeconds(item: PlanItem): number {
+  if (item.status === "present" && item.derivation.builder !== "venv") return 0;
+  if (isSourceBuild(item)) return 10;
+  const source = item.recipe?.source;
+  if (source?.kind === "wheel") return 0.1 + (source.file.size ?? 1e6) / 6e6;
+  return 1;
+}
+
 const isSourceBuild = (item: PlanItem) => item.derivation.builder === "build-wheel" || item.derivation.builder === "build-editable";
 
-/** Fetches files into the store with the plan's find-links, mirrors and offline settings. */
-export function fetchPlanSources(plan: Plan, store: Store, files: FileSource[], events?: Events): Promise<Map<string, StorePath>> {
+/** The fetch options of a plan: its find-links, mirrors and offline settings. */
+function fetchOptions(plan: Plan, store: Store, events?: Events): FetchOptions {
   const v = plan.project.settings.values;
-  return fetchSources(files, {
+  return {
     store,
     findLinks: v["find-links"] as string[],
     mirrors: v.mirrors as string[],
     offline: v.offline as boolean,
     baseDir: plan.project.dir,
     ...(events !== undefined ? { events } : {}),
-  });
+  };
+}
+
+const fetchSession = (plan: Plan, store: Store, events?: Events) => new FetchSession(fetchOptions(plan, store, events));
+
+/** Fetches files into the store with the plan's find-links, mirrors and offline settings. */
+export function fetchPlanSources(plan: Plan, store: Store, files: FileSource[], events?: Events): Promise<Map<string, StorePath>> {
+  return fetchSession(plan, store, events).fetchAll(files);
 }
 
 /**
@@ -138,7 +197,7 @@ export async function realiseItem(plan: Plan, store: Store, ctx: BuildContext, i
   const drv = item.derivation;
   if (drv.builder === "venv") {
     // A build environment: the same kind of venv, over the build-system closure.
-    await store.realise(drv.path, async (tmp) => void assembleVenv({ python: plan.python, members: membersOf(drv, store), out: tmp, finalPath: store.toRealPath(drv.path), prompt: "build-env" }), {
+    await store.realise(drv.path, async (tmp) => void assembleVenv({ python: plan.python, members: membersOf(drv, store), out: tmp, finalPath: store.toRealPath(drv.path), prompt: "build-env", lazyBytecode: drv.settings.bytecode === "lazy" }), {
       references: drv.inputs.map((d) => d.path as StorePath),
       deriver: drv.hash,
     });

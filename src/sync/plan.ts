@@ -4,6 +4,7 @@
  * Nothing is built; discovery may fetch sources to read their build systems (sync/index.ts).
  * `plan --json` prints this, `sync` executes it.
  */
+import { supportsPycachePrefix } from "../venv/pycache.js";
 import { cpus } from "node:os";
 import { dirname, resolve } from "node:path";
 import type { BuildSystemDiscovery } from "../build/discover.js";
@@ -89,7 +90,9 @@ export function planSync(project: Project, python: Interpreter, store: Store, op
   const discoverBuildSystem = discovery === undefined ? undefined : (recipe: Recipe): DepSpec => checkedBuildSystem(discovery, set, recipe);
   const members = resolveMembers(set, locked.roots, discoverBuildSystem);
   checkBuildCycles(set, members, discoverBuildSystem);
-  const inst = new Instantiator({ set, python, storeDir: store.storeDir, ...(discoverBuildSystem !== undefined ? { discoverBuildSystem } : {}) });
+  // Lazy bytecode needs sys.pycache_prefix (3.8+); older interpreters always compile.
+  const bytecode = v["compile-bytecode"] === false && supportsPycachePrefix(python) ? "lazy" : "compile";
+  const inst = new Instantiator({ set, python, storeDir: store.storeDir, bytecode, ...(discoverBuildSystem !== undefined ? { discoverBuildSystem } : {}) });
   const venv = inst.venv(`${project.name}-env`, members, {
     ignoreCollisions: v["venv.ignore-collisions"] as string[],
     skip: v["venv.skip"] as string[],

@@ -18,6 +18,8 @@ export interface RunGraphOptions<T> {
   run: (node: T) => Promise<void>;
   /** A node's name for messages (default: its key). */
   label?: (node: T) => string;
+  /** Which slots run a node: "fetch" ones wait on the network, not the CPU (default "build"). */
+  classify?: (node: T) => "fetch" | "build";
   /** Expected cost of a node, for critical-path-first ordering (default 1). */
   estimate?: (node: T) => number;
   /** Called when a node's task starts and when it ends (`ok`: it succeeded); not for skipped nodes. */
@@ -39,6 +41,7 @@ export async function runGraph<T>(nodes: readonly T[], options: RunGraphOptions<
     keepGoing: options.keepGoing ?? false,
     label,
     ...(options.estimate !== undefined ? { estimate: options.estimate } : {}),
+    ...(options.classify !== undefined ? { classify: options.classify } : {}),
     ...(options.onTask !== undefined
       ? {
           onEvent: (e: ScheduleEvent<T>) => {

@@ -11,6 +11,7 @@ import type { Interpreter } from "../python/types.js";
 import { activateScripts } from "./activate.js";
 import { mergeTrees, type MergeResult } from "./merge.js";
 import { sitePackagesDir } from "../install/scheme.js";
+import { writePycacheHook } from "./pycache.js";
 import { rewriteShebang } from "./shebang.js";
 
 export interface VenvMember {
@@ -31,6 +32,12 @@ export interface AssembleVenvOptions {
   /** "link": symlinks into members (store venvs); "copy": a real, writable tree. */
   mode?: "link" | "copy";
   prompt?: string;
+  /**
+   * The members carry no bytecode (`compile-bytecode = false`): a link venv gets the hook that
+   * points Python's bytecode cache at a writable directory (pycache.ts). A copy is writable,
+   * so Python caches beside the sources there as usual.
+   */
+  lazyBytecode?: boolean;
 }
 
 export function assembleVenv(options: AssembleVenvOptions): MergeResult {
@@ -65,6 +72,7 @@ export function assembleVenv(options: AssembleVenvOptions): MergeResult {
     if (!existsSync(join(out, dir))) writeDir(join(out, dir));
   }
   writeBase(options);
+  if (options.lazyBytecode === true && (options.mode ?? "link") === "link") writePycacheHook(join(out, site), basename(finalPath));
   return result;
 }
 
