@@ -56,6 +56,7 @@ try {
     driver,
     [
       `const { installWheel } = await import(${JSON.stringify(join(dist.dir, "install/index.js"))});`,
+      `const { shutdownCompileWorkers } = await import(${JSON.stringify(join(dist.dir, "install/bytecode.js"))});`,
       `const { probeInterpreter } = await import(${JSON.stringify(join(dist.dir, "python/probe.js"))});`,
       "const [prefix, concurrency, list, python] = process.argv.slice(2);",
       "const wheels = JSON.parse((await import('node:fs')).readFileSync(list, 'utf8'));",
@@ -63,6 +64,8 @@ try {
       "let next = 0;",
       "const worker = async () => { while (next < wheels.length) await installWheel(wheels[next++], prefix, { interpreter }); };",
       "await Promise.all(Array.from({ length: Number(concurrency) }, worker));",
+      // wait for the compile workers to exit, so their CPU time is this run's (waited-for children)
+      "await shutdownCompileWorkers();",
     ].join("\n"),
   );
   const installerDriver = join(work, "installer-driver.py");

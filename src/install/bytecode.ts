@@ -94,12 +94,16 @@ class CompileWorker {
   private stderr = "";
   private nextId = 1;
   dead = false;
+  /** Settles when the process has exited (however it ended). */
+  readonly exited: Promise<void>;
+  private markExited!: () => void;
 
   constructor(
     private readonly executable: string,
     private readonly onDeath: (worker: CompileWorker) => void,
   ) {
     // A clean environment: nothing inherited from PYTHON* can change what gets written.
+    this.exited = new Promise((resolve) => (this.markExited = resolve));
     const env: NodeJS.ProcessEnv = { PYTHONHASHSEED: "0", PYTHONIOENCODING: "utf-8", PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C.UTF-8" };
     this.child = spawn(executable, ["-s", COMPILE_SCRIPT], { env, stdio: ["pipe", "pipe", "pipe"] });
     this.child.stdout.on("data", (chunk: Buffer) => this.onData(chunk));
@@ -107,8 +111,12 @@ class CompileWorker {
       this.stderr = (this.stderr + chunk.toString("utf8")).slice(-STDERR_KEEP);
     });
     this.child.stdin.on("error", () => {}); // a crash is reported through "close"
-    this.child.on("error", (error) => this.fail(this.spawnError(error)));
+    this.child.on("error", (error) => {
+      this.fail(this.spawnError(error));
+      this.markExited();
+    });
     this.child.on("close", (code, signal) => {
+      this.markExited();
       const how = signal !== null ? `signal ${signal}` : `exit ${code}`;
       this.fail(
         new WheelwrightError("ERR_WW_BYTECODE", `The bytecode compiler (${executable}) stopped unexpectedly (${how})`, {
@@ -225,13 +233,18 @@ class CompilePool {
     }
   }
 
-  /** Ends idle workers now and busy ones when their request is done (and nobody waits). */
-  close(): void {
+  /**
+   * Ends idle workers now and busy ones when their request is done (and nobody waits);
+   * settles when all of them have exited.
+   */
+  close(): Promise<void> {
     this.closing = true;
+    const exits = Promise.all([...this.workers].map((w) => w.exited)).then(() => undefined);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     for (const worker of this.idle) this.retire(worker);
     this.idle.length = 0;
+    return exits;
   }
 
   private acquire(): Promise<CompileWorker> {
@@ -304,10 +317,13 @@ function poolFor(executable: string): CompilePool {
 /**
  * Ends every compile worker: idle ones now, busy ones once their current and queued
  * requests are answered (a sync calls this when it ends). The next compile starts new ones.
+ * The promise settles when those processes have exited (for callers that account for their
+ * CPU time, or must not leave a child behind); nothing needs to wait for it.
  */
-export function shutdownCompileWorkers(): void {
-  for (const pool of pools.values()) pool.close();
+export function shutdownCompileWorkers(): Promise<void> {
+  const exits = [...pools.values()].map((pool) => pool.close());
   pools.clear();
+  return Promise.all(exits).then(() => undefined);
 }
 
 /** Targets per request: a big wheel's files are compiled by every worker of the pool at once. */

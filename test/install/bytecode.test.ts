@@ -100,3 +100,34 @@ describe.skipIf(modern.length === 0)("compile workers", () => {
     }, 120_000);
   }
 });
+
+describe.skipIf(pythons.length === 0)("shutdownCompileWorkers", () => {
+  /** Live compile.py processes whose parent is this process. */
+  const workers = () =>
+    readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p))
+      .filter((pid) => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+          const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+          return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("compile.py");
+        } catch {
+          return false; // exited meanwhile
+        }
+      });
+
+  it("settles once every worker has exited, so their CPU time is the caller's", async () => {
+    const dir = tempDir("ww-bytecode-exit-");
+    for (let i = 0; i < 300; i++) writeFileSync(join(dir, `m${i}.py`), `X = ${i}\n`);
+    const interpreter = { executable: pythons[pythons.length - 1]!.exe } as Interpreter;
+    // start from none: workers of earlier tests were shut down without waiting
+    await shutdownCompileWorkers();
+    for (let i = 0; i < 100 && workers().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(workers()).toEqual([]);
+    // more than one request, so more than one worker on a machine with several cores
+    await compileAll(interpreter, readdirSync(dir).map((f) => ({ path: join(dir, f) })));
+    expect(workers().length).toBeGreaterThan(0);
+    await shutdownCompileWorkers();
+    expect(workers()).toEqual([]);
+  }, 60_000);
+});
