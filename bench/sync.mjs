@@ -48,8 +48,18 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
 const warmupFor = (label, scenario) => recorded?.warmup[`${label}-${scenario}`] ?? Number(cellKnob("WARMUP", label, scenario) ?? (process.env.BENCH_WARMUP ? WARMUP : CELL_DEFAULTS[`${label}-${scenario}`]?.warmup ?? WARMUP));
 const CORPORA = (process.env.BENCH_CORPORA ?? "small,large").split(",");
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "cold,warm,noop").split(",");
-const TOOLS = new Set((process.env.BENCH_TOOLS ?? "wheelwright,pip,pnpm,floor").split(","));
+const TOOLS = new Set((process.env.BENCH_TOOLS ?? "wheelwright,wheelwright-lazy,pip,pnpm,floor").split(","));
+/** wheelwright with `--no-compile-bytecode` (cold cells only): bytecode compiled at first import, as pnpm's environments do. */
+const LAZY = "wheelwright-lazy";
 const FLOOR = join(root, "bench/lib/floor.mjs");
+/** Import names of the roots whose module isn't their normalized name. */
+const MODULE_OF = { pyyaml: "yaml", pillow: "PIL", "scikit-learn": "sklearn", beautifulsoup4: "bs4" };
+/** The modules a set's first start imports: every root of LARGE_ROOTS the set holds. */
+const rootModules = (set, normalizeName) => {
+  const names = new Set(set.map((w) => normalizeName(w.name)));
+  return LARGE_ROOTS.filter((r) => names.has(r)).map((r) => MODULE_OF[r] ?? r.replaceAll("-", "_"));
+};
+const importList = () => Object.entries(meta.imports ?? {}).map(([label, mods]) => `${label.toUpperCase()}: \`import ${mods.join(", ")}\``).join("; ");
 const log = (msg) => process.stderr.write(`${msg}\n`);
 
 /** Deletes a tree that may hold read-only store paths. */
@@ -83,7 +93,20 @@ function writeReport() {
     }
     const wall = (t) => cell.samples[t]?.map((s) => s.wallMs) ?? [];
     const ratios = {};
-    for (const peer of peers) if (cell.samples[peer] && cell.samples.wheelwright) ratios[peer] = pairedRatios(wall("wheelwright"), wall(peer));
+    const lazyRatios = {};
+    for (const peer of peers) {
+      if (cell.samples[peer] && cell.samples.wheelwright) ratios[peer] = pairedRatios(wall("wheelwright"), wall(peer));
+      if (cell.samples[peer] && cell.samples[LAZY]) lazyRatios[peer] = pairedRatios(wall(LAZY), wall(peer));
+    }
+    // cold cells: the environment's first start after the sync, and the next one (see firstImports)
+    const starts = (t) => {
+      const s = cell.samples[t]?.filter((x) => x.imports !== undefined) ?? [];
+      if (s.length === 0) return "";
+      const first = summarize(s.map((x) => x.imports.firstMs)).median;
+      const next = summarize(s.map((x) => x.imports.nextMs)).median;
+      const total = summarize(s.map((x) => x.wallMs + x.imports.firstMs)).median;
+      return `${formatMs(first)} / ${formatMs(next)} (${formatMs(total)})`;
+    };
     for (const [tool, t] of Object.entries(tools)) {
       const r = ratios[tool];
       const index = t.samples[t.samples.length - 1].index;
@@ -96,13 +119,15 @@ function writeReport() {
         formatMs(t.wallMs.median),
         formatMs(t.wallMs.max),
         r ? `${formatRatio(r.median)} (${formatRatio(r.min)}–${formatRatio(r.max)})` : "",
+        lazyRatios[tool] ? `${formatRatio(lazyRatios[tool].median)} (${formatRatio(lazyRatios[tool].min)}–${formatRatio(lazyRatios[tool].max)})` : "",
+        starts(tool),
         formatBytes(t.rssKb.median * 1000),
         t.written.files + t.written.symlinks + t.written.dirs,
         formatBytes(t.written.bytes),
         index ? `${index.total} / ${formatBytes(index.bytes)}` : "",
       ]);
     }
-    return { corpus: cell.corpus, wheels: cell.wheels, scenario: cell.scenario, ...(cell.floorEntries ? { floorEntries: cell.floorEntries } : {}), ratiosWheelwrightOver: ratios, tools };
+    return { corpus: cell.corpus, wheels: cell.wheels, scenario: cell.scenario, ...(cell.floorEntries ? { floorEntries: cell.floorEntries } : {}), ratiosWheelwrightOver: ratios, ...(Object.keys(lazyRatios).length > 0 ? { ratiosLazyOver: lazyRatios } : {}), tools };
   });
 
   const fullMeta = {
@@ -114,8 +139,8 @@ function writeReport() {
     warmup: Object.fromEntries(cells.map((c) => [`${c.corpus}-${c.scenario}`, warmupFor(c.corpus, c.scenario)])),
     rss: RSS_METHOD,
   };
-  const header = ["corpus", "scenario", "tool", "runs", "min", "median", "max", "wheelwright / this tool (median of pairs, min–max)", "peak RSS (median)", "entries written", "bytes written", "index requests / bytes (last run)"];
-  const table = markdownTable(header, rows, ["l", "l", "l", "r", "r", "r", "r", "r", "r", "r", "r", "r"]);
+  const header = ["corpus", "scenario", "tool", "runs", "min", "median", "max", "wheelwright / this tool (median of pairs, min–max)", `${LAZY} / this tool`, "first start / next (sync + first)", "peak RSS (median)", "entries written", "bytes written", "index requests / bytes (last run)"];
+  const table = markdownTable(header, rows, ["l", "l", "l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r"]);
   const tools = fullMeta.tools ?? {};
   const md = [
     `# wheelwright sync vs pip and pnpm — ${fullMeta.startedAt}`,
@@ -126,7 +151,7 @@ function writeReport() {
     "",
     table,
     "",
-    "wheelwright and pip byte-compile what they install; pnpm 12 writes no bytecode. pip's times include `python -m venv --without-pip` (its install step alone is `installMs` in sync.json). pip has no store: its warm run is a new venv with a primed HTTP cache. pnpm rebuilds the environment on every install, no-op included. The floor replays the finished environment's directories, symlinks and copied files with nothing else (node start-up included).",
+    `wheelwright and pip byte-compile what they install; pnpm 12 writes no bytecode, and neither does \`${LAZY}\` (\`wheelwright sync --no-compile-bytecode\`: its environment caches bytecode at first import, outside the store). "first start / next" (cold cells): after each cold sync, the environment's python imports the set's roots (${importList()}) — the first time compiling whatever has no bytecode yet (nothing for wheelwright and pip, every imported module for ${LAZY} and pnpm), then again; "sync + first" is the sync plus that first start. pip's times include \`python -m venv --without-pip\` (its install step alone is \`installMs\` in sync.json). pip has no store: its warm run is a new venv with a primed HTTP cache. pnpm rebuilds the environment on every install, no-op included. The floor replays the finished environment's directories, symlinks and copied files with nothing else (node start-up included).`,
     "",
   ].join("\n");
 
@@ -200,8 +225,11 @@ try {
       largeSet: sets.large.map((w) => `${w.name}==${w.version}`),
       ...(corpora.source === "mirror" ? { largeRoots: LARGE_ROOTS } : {}),
     },
+    imports: { small: rootModules(sets.small, pep.normalizeName), large: rootModules(sets.large, pep.normalizeName) },
     commands: {
       wheelwright: `node dist/cli/main.js sync --store <store> --python ${PYTHON} -C <project>   (pylock.toml URLs on the loopback index; fresh XDG_CACHE_HOME for cold)`,
+      [LAZY]: "the same with --no-compile-bytecode",
+      firstStart: "<environment>/bin/python -c 'import <roots>' twice after each cold sync (HOME private to the bench, XDG_CACHE_HOME the run's, PYTHONDONTWRITEBYTECODE unset)",
       pipVenv: `${PYTHON} -m venv --without-pip <dir>`,
       pipInstall: `${pip?.python ?? "<pip>"} -m pip --python <dir>/bin/python install --isolated --index-url <index> --trusted-host <host:port> --no-deps (--no-cache-dir | --cache-dir <primed>) --disable-pip-version-check --no-warn-script-location -q -r <name==version --hash=sha256:… per wheel>`,
       pnpm: `pnpm ${pnpmInstallArgs.join(" ")}   (in a project with pyproject.toml, pnpm-workspace.yaml, pnpm's pylock.toml; private HOME/XDG dirs, fresh for cold)`,
@@ -213,7 +241,7 @@ try {
   // The tools
 
   const wwEnv = (cache) => ({ PATH: process.env.PATH, HOME: join(work, "home"), XDG_CACHE_HOME: cache, CI: "true" });
-  const wwArgs = (store, project) => [dist.cli, "sync", "--store", store, "--python", PYTHON, "-C", project];
+  const wwArgs = (store, project, extra = []) => [dist.cli, "sync", "--store", store, "--python", PYTHON, "-C", project, ...extra];
   const makeProject = (dir, set) => {
     mkdirSync(dir, { recursive: true });
     writePylock(join(dir, "pylock.toml"), set, pep.normalizeName, (file) => index.fileUrl(file));
@@ -222,8 +250,8 @@ try {
   /** Adds the index's request count since the last reset to a sample. */
   const withIndex = (sample) => Object.assign(sample, { index: { total: index.requests.total, bytes: index.requests.bytes } });
 
-  async function wheelwrightSync(store, project, cache) {
-    const r = await measure(process.execPath, wwArgs(store, project), { env: wwEnv(cache) });
+  async function wheelwrightSync(store, project, cache, extra = []) {
+    const r = await measure(process.execPath, wwArgs(store, project, extra), { env: wwEnv(cache) });
     // stderr is non-enumerable: checked by the no-op cell, kept out of sync.json
     return Object.defineProperty({ wallMs: r.wallMs, rssKb: r.rssKb }, "stderr", { value: r.stderr, enumerable: false });
   }
@@ -253,6 +281,18 @@ try {
     return { wallMs: r.wallMs, rssKb: r.rssKb };
   }
 
+  /**
+   * The environment's first start after a cold sync and the next one: its python importing the
+   * set's roots. What has no bytecode yet is compiled (and cached) the first time.
+   */
+  async function firstStarts(label, python, cache) {
+    const code = `import ${meta.imports[label].join(", ")}`;
+    const env = { PATH: process.env.PATH, HOME: join(work, "home"), XDG_CACHE_HOME: cache ?? join(work, "home", ".cache"), MPLBACKEND: "Agg" };
+    const first = await measure(python, ["-c", code], { env });
+    const next = await measure(python, ["-c", code], { env });
+    return { firstMs: first.wallMs, nextMs: next.wallMs };
+  }
+
   // -----------------------------------------------------------------------------------------
   // Scenarios: each returns { tool: samples[] }; a sample has wallMs, rssKb, written, index.
 
@@ -273,11 +313,25 @@ try {
             return { store: join(work, `${label}-cold-store-${round}`), cache: join(work, `${label}-cold-cache-${round}`), project: makeProject(join(work, `${label}-cold-${round}`), set) };
           },
           run: (_round, c) => wheelwrightSync(c.store, c.project, c.cache),
-          teardown: (round, c, sample) => {
+          teardown: async (round, c, sample) => {
             withIndex(sample);
             sample.written = countTree(c.store);
+            sample.imports = await firstStarts(label, join(c.project, ".venv/bin/python"), c.cache);
             if (last(round)) Object.assign(kept[label], { store: c.store, cache: c.cache, project: c.project });
             else [c.store, c.cache, c.project].forEach(remove);
+          },
+        },
+        [LAZY]: {
+          setup: (round) => {
+            index.resetCounts();
+            return { store: join(work, `${label}-lazy-store-${round}`), cache: join(work, `${label}-lazy-cache-${round}`), project: makeProject(join(work, `${label}-lazy-${round}`), set) };
+          },
+          run: (_round, c) => wheelwrightSync(c.store, c.project, c.cache, ["--no-compile-bytecode"]),
+          teardown: async (_round, c, sample) => {
+            withIndex(sample);
+            sample.written = countTree(c.store);
+            sample.imports = await firstStarts(label, join(c.project, ".venv/bin/python"), c.cache);
+            [c.store, c.cache, c.project].forEach(remove);
           },
         },
         pip: pip && {
@@ -286,9 +340,10 @@ try {
             return { dir: join(work, `${label}-pip-cold-${round}`) };
           },
           run: (_round, c) => pipFresh(label, c.dir, ["--no-cache-dir"]),
-          teardown: (round, c, sample) => {
+          teardown: async (round, c, sample) => {
             withIndex(sample);
             sample.written = countTree(c.dir);
+            sample.imports = await firstStarts(label, join(c.dir, "bin/python"));
             if (last(round)) kept[label].pipVenv = c.dir;
             else remove(c.dir);
           },
@@ -299,9 +354,10 @@ try {
             return { home: join(work, `${label}-pnpm-cold-home-${round}`), project: pnpmProject(join(work, `${label}-pnpm-cold-${round}`), label, set) };
           },
           run: (_round, c) => pnpmInstall(c.home, c.project),
-          teardown: (round, c, sample) => {
+          teardown: async (round, c, sample) => {
             withIndex(sample);
             sample.written = countTree(c.home);
+            sample.imports = await firstStarts(label, join(c.project, ".venv/bin/python"));
             if (last(round)) Object.assign(kept[label], { pnpmHome: c.home, pnpmProject: c.project });
             else [c.home, c.project].forEach(remove);
           },
