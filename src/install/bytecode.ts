@@ -142,8 +142,10 @@ class CompileWorker {
     });
   }
 
+  /** Ends the process; Node stays alive until it has exited, so no worker outlives its caller. */
   close(): void {
     if (this.dead) return;
+    this.setRef(true);
     this.child.stdin.end();
   }
 

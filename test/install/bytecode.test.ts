@@ -1,6 +1,7 @@
 // compile.py run by every pyenv interpreter on this machine (2.7 … 3.13): pyc placement and
 // header kind per version, py2-only files skipped on py3, and one process for many targets;
 // and the long-lived workers' output is independent of what they compiled before.
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -129,5 +130,20 @@ describe.skipIf(pythons.length === 0)("shutdownCompileWorkers", () => {
     expect(workers().length).toBeGreaterThan(0);
     await shutdownCompileWorkers();
     expect(workers()).toEqual([]);
+  }, 60_000);
+
+  it("keeps a process that awaits it alive until the workers are gone (they don't hold the event loop otherwise)", () => {
+    const dir = tempDir("ww-bytecode-exit-");
+    for (let i = 0; i < 300; i++) writeFileSync(join(dir, `m${i}.py`), `X = ${i}\n`);
+    const script = [
+      `const { compileAll, shutdownCompileWorkers } = await import(${JSON.stringify(join(import.meta.dirname, "../../dist/install/bytecode.js"))});`,
+      `const files = ${JSON.stringify(readdirSync(dir).map((f) => join(dir, f)))};`,
+      `await compileAll({ executable: ${JSON.stringify(pythons[pythons.length - 1]!.exe)} }, files.map((path) => ({ path })));`,
+      "await shutdownCompileWorkers();",
+      "console.log('all exited');",
+    ].join("\n");
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0); // 13 would mean the await was still pending when Node ran out of work
+    expect(r.stdout.trim()).toBe("all exited");
   }, 60_000);
 });
