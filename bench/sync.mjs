@@ -6,7 +6,7 @@
 // Environment: BENCH_RUNS (measured rounds per cell, default 5; see CELL_DEFAULTS),
 // BENCH_WARMUP (dropped rounds, default 1), BENCH_RUNS_<CORPUS>_<SCENARIO> and
 // BENCH_WARMUP_<CORPUS>_<SCENARIO> for one cell (e.g. BENCH_RUNS_LARGE_COLD=5), BENCH_CORPORA
-// (small,large), BENCH_SCENARIOS (cold,warm,noop), BENCH_TOOLS (wheelwright,pip,pnpm,floor),
+// (small,large), BENCH_SCENARIOS (cold,warm,noop), BENCH_TOOLS (wheelwright,wheelwright-lazy,pip,pnpm,floor),
 // BENCH_CORPUS_SOURCE (auto|mirror|repacked), BENCH_PYTHON, BENCH_PNPM (a pnpm binary),
 // BENCH_DIST (a built dist/ to use instead of the tree's own), BENCH_RERENDER=<sync.json> (only
 // re-render the report from an earlier run's samples).
