@@ -145,6 +145,8 @@ function writeReport() {
   const md = [
     `# wheelwright sync vs pip and pnpm — ${fullMeta.startedAt}`,
     "",
+    // set by hand when cells of several runs are merged and re-rendered (BENCH_RERENDER)
+    ...(fullMeta.note ? [fullMeta.note, ""] : []),
     `${fullMeta.python}; ${tools.pip ?? "pip: not run"}; ${tools.pnpm ?? "pnpm: not run"}; node ${process.version}; ${fullMeta.machine.cpus} CPUs (load average ${load[0].map((l) => l.toFixed(1)).join(" ")} at start, ${load[load.length - 1].map((l) => l.toFixed(1)).join(" ")} at end).`,
     `Corpus (**${fullMeta.corpus?.source}**): ${fullMeta.corpus?.description}. SMALL = ${SMALL_ROOTS.join(" + ")} and their runtime dependencies (${sets.small?.length} wheels, ${formatBytes(sets.small?.reduce((s, w) => s + w.size, 0))}), LARGE = ${fullMeta.corpus?.source === "mirror" ? `the closure of ${LARGE_ROOTS.length} roots` : "all of it"} (${sets.large?.length} wheels, ${formatBytes(sets.large?.reduce((s, w) => s + w.size, 0))}). Every tool fetches from the same loopback index (PEP 503 + PEP 691, PEP 658 metadata) the bench serves. Alternating runs per cell; "runs" = measured (+ dropped warm-up rounds). Peak RSS: ${RSS_METHOD}.`,
     ...(fullMeta.skipped?.length ? ["", `Not run: ${fullMeta.skipped.join("; ")}.`] : []),
