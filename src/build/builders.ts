@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Derivation } from "../derivation/derivation.js";
+import { hasLazyBytecode } from "../derivation/instantiate.js";
 import { WheelwrightError } from "../errors.js";
 import type { Events } from "../events/emitter.js";
 import { installWheel } from "../install/wheel.js";
@@ -64,7 +65,7 @@ const wheelBuilder: Builder = {
       interpreter: ctx.python,
       filename: file.filename,
       verifyRecord: recipe.verifyRecord ?? true,
-      compileBytecode: compilesBytecode(drv),
+      compileBytecode: !hasLazyBytecode(drv),
       finalPrefix: ctx.store.toRealPath(drv.path),
       keepContents: true,
       ...(ctx.events !== undefined ? { events: ctx.events } : {}),
@@ -167,7 +168,7 @@ async function buildWithBackend(ctx: BuildContext, drv: Derivation, recipe: Reci
       interpreter: ctx.python,
       filename,
       verifyRecord: recipe.verifyRecord ?? true,
-      compileBytecode: compilesBytecode(drv),
+      compileBytecode: !hasLazyBytecode(drv),
       finalPrefix: ctx.store.toRealPath(drv.path),
       ...(ctx.events !== undefined ? { events: ctx.events } : {}),
     });
@@ -236,6 +237,3 @@ function assertWheelFits(filename: string, python: Interpreter, pkg: string, wha
     hint: "build for this interpreter (check the package's build settings or config settings for a fixed Python tag), or choose the interpreter the wheel is for with --python",
   });
 }
-
-/** False when the derivation was instantiated with `compile-bytecode = false` (see instantiate.ts). */
-export const compilesBytecode = (drv: Derivation): boolean => drv.settings.bytecode !== "lazy";

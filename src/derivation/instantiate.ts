@@ -35,6 +35,9 @@ export interface InstantiateOptions {
   bytecode?: "compile" | "lazy";
 }
 
+/** Whether `drv` was instantiated with `bytecode: "lazy"`: installed without bytecode, or a venv carrying the cache hook. */
+export const hasLazyBytecode = (drv: Derivation): boolean => drv.settings.bytecode === "lazy";
+
 /** Instantiates recipes once each, sharing build environments between equal closures. */
 export class Instantiator {
   private readonly byRecipe = new Map<Recipe, Derivation | null>();

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, rmSync } from "node:fs";
-import { homedir } from "node:os";
+import { cacheDir } from "../util/cache-dir.js";
 import { dirname, join } from "node:path";
 import type { Interpreter } from "./types.js";
 
@@ -27,10 +27,7 @@ interface CacheEntry {
 
 /** `$XDG_CACHE_HOME/wheelwright/interpreters` (LOCALAPPDATA on Windows, ~/.cache otherwise). */
 export function defaultProbeCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base =
-    env.XDG_CACHE_HOME ||
-    (process.platform === "win32" && env.LOCALAPPDATA ? env.LOCALAPPDATA : join(homedir(), ".cache"));
-  return join(base, "wheelwright", "interpreters");
+  return cacheDir("interpreters", env);
 }
 
 /** The cache file of one interpreter path (absolute, as found, not realpath'ed). */

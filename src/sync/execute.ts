@@ -11,6 +11,7 @@ import { builderFor, type BuildContext } from "../build/builders.js";
 import type { BuildSystemDiscovery } from "../build/discover.js";
 import { chooseSandbox, type SandboxMode } from "../build/sandbox.js";
 import type { Derivation } from "../derivation/derivation.js";
+import { hasLazyBytecode } from "../derivation/instantiate.js";
 import type { Events } from "../events/emitter.js";
 import { FetchSession, type FetchOptions, type FileSource } from "../fetch/index.js";
 import { normaliseSha256 } from "../fetch/verify.js";
@@ -82,7 +83,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       }
     };
     const ctx = makeBuildContext(plan, store, sources, { needsSandbox: todo.some(isSourceBuild), ...(events !== undefined ? { events } : {}), ...(options.discovery !== undefined ? { discovery: options.discovery } : {}) });
-    const venvOptions = { python: plan.python, members: membersOf(plan.venv, store), ignoreCollisions: v["venv.ignore-collisions"] as string[], skip: v["venv.skip"] as string[], prompt: plan.project.name, lazyBytecode: plan.venv.settings.bytecode === "lazy" };
+    const venvOptions = { python: plan.python, members: membersOf(plan.venv, store), ignoreCollisions: v["venv.ignore-collisions"] as string[], skip: v["venv.skip"] as string[], prompt: plan.project.name, lazyBytecode: hasLazyBytecode(plan.venv) };
 
     let built = 0;
     let installed = 0;
@@ -197,7 +198,7 @@ export async function realiseItem(plan: Plan, store: Store, ctx: BuildContext, i
   const drv = item.derivation;
   if (drv.builder === "venv") {
     // A build environment: the same kind of venv, over the build-system closure.
-    await store.realise(drv.path, async (tmp) => void assembleVenv({ python: plan.python, members: membersOf(drv, store), out: tmp, finalPath: store.toRealPath(drv.path), prompt: "build-env", lazyBytecode: drv.settings.bytecode === "lazy" }), {
+    await store.realise(drv.path, async (tmp) => void assembleVenv({ python: plan.python, members: membersOf(drv, store), out: tmp, finalPath: store.toRealPath(drv.path), prompt: "build-env", lazyBytecode: hasLazyBytecode(drv) }), {
       references: drv.inputs.map((d) => d.path as StorePath),
       deriver: drv.hash,
     });

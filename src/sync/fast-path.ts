@@ -36,7 +36,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { homedir } from "node:os";
+import { cacheDir } from "../util/cache-dir.js";
 import { dirname, join, resolve } from "node:path";
 
 /** Bumped whenever the record's shape or meaning changes. */
@@ -75,7 +75,7 @@ export function fastPathKey(invocation: Invocation): FastPathKey {
 
 /** `$XDG_CACHE_HOME/wheelwright/sync` (else ~/.cache/wheelwright/sync): one small JSON per invocation. */
 export function fastPathDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), ".cache"), "wheelwright", "sync");
+  return cacheDir("sync", env);
 }
 
 /** Stat signature of a file; null when it does not exist. */

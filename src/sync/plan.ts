@@ -4,7 +4,6 @@
  * Nothing is built; discovery may fetch sources to read their build systems (sync/index.ts).
  * `plan --json` prints this, `sync` executes it.
  */
-import { supportsPycachePrefix } from "../venv/pycache.js";
 import { cpus } from "node:os";
 import { dirname, resolve } from "node:path";
 import type { BuildSystemDiscovery } from "../build/discover.js";
@@ -21,6 +20,7 @@ import { packages, type PackageSet } from "../scope/package-set.js";
 import { mergeSpecs, type DepSpec, type Recipe } from "../scope/recipe.js";
 import type { Store } from "../store/store.js";
 import type { Project } from "./project.js";
+import { supportsPycachePrefix } from "../venv/pycache.js";
 
 export type PlanStatus = "present" | "fetch" | "build";
 

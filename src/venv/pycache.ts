@@ -12,15 +12,15 @@
  * sync — gets a new directory.
  */
 import { writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Interpreter } from "../python/types.js";
+import { cacheDir } from "../util/cache-dir.js";
 
 export const PYCACHE_MODULE = "_wheelwright_pycache";
 
 /** Where the hook caches bytecode, for `environment` (a store path's base name), in `env`. */
-export function pycacheDir(environment: string, env: NodeJS.ProcessEnv = process.env, home = env.HOME || homedir()): string {
-  return join(env.XDG_CACHE_HOME || join(home, ".cache"), "wheelwright", "pycache", environment);
+export function pycacheDir(environment: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheDir("pycache", env), environment);
 }
 
 /** Whether `python` honours `sys.pycache_prefix` (added in 3.8). */
