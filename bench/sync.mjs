@@ -307,35 +307,26 @@ try {
   async function cold(label, set) {
     const runs = runsFor(label, "cold");
     const last = (round) => round === runs - 1;
+    /** A wheelwright variant: a new store, cache and project every round. */
+    const wheelwrightCold = (name, extra, keepLast) => ({
+      setup: (round) => {
+        index.resetCounts();
+        return { store: join(work, `${label}-${name}-store-${round}`), cache: join(work, `${label}-${name}-cache-${round}`), project: makeProject(join(work, `${label}-${name}-${round}`), set) };
+      },
+      run: (_round, c) => wheelwrightSync(c.store, c.project, c.cache, extra),
+      teardown: async (round, c, sample) => {
+        withIndex(sample);
+        sample.written = countTree(c.store);
+        sample.imports = await firstStarts(label, join(c.project, ".venv/bin/python"), c.cache);
+        if (keepLast && last(round)) Object.assign(kept[label], { store: c.store, cache: c.cache, project: c.project });
+        else [c.store, c.cache, c.project].forEach(remove);
+      },
+    });
     return alternate(
       pick({
-        wheelwright: {
-          setup: (round) => {
-            index.resetCounts();
-            return { store: join(work, `${label}-cold-store-${round}`), cache: join(work, `${label}-cold-cache-${round}`), project: makeProject(join(work, `${label}-cold-${round}`), set) };
-          },
-          run: (_round, c) => wheelwrightSync(c.store, c.project, c.cache),
-          teardown: async (round, c, sample) => {
-            withIndex(sample);
-            sample.written = countTree(c.store);
-            sample.imports = await firstStarts(label, join(c.project, ".venv/bin/python"), c.cache);
-            if (last(round)) Object.assign(kept[label], { store: c.store, cache: c.cache, project: c.project });
-            else [c.store, c.cache, c.project].forEach(remove);
-          },
-        },
-        [LAZY]: {
-          setup: (round) => {
-            index.resetCounts();
-            return { store: join(work, `${label}-lazy-store-${round}`), cache: join(work, `${label}-lazy-cache-${round}`), project: makeProject(join(work, `${label}-lazy-${round}`), set) };
-          },
-          run: (_round, c) => wheelwrightSync(c.store, c.project, c.cache, ["--no-compile-bytecode"]),
-          teardown: async (_round, c, sample) => {
-            withIndex(sample);
-            sample.written = countTree(c.store);
-            sample.imports = await firstStarts(label, join(c.project, ".venv/bin/python"), c.cache);
-            [c.store, c.cache, c.project].forEach(remove);
-          },
-        },
+        // the last default round's state primes the warm and no-op cells
+        wheelwright: wheelwrightCold("cold", [], true),
+        [LAZY]: wheelwrightCold("lazy", ["--no-compile-bytecode"], false),
         pip: pip && {
           setup: (round) => {
             index.resetCounts();
