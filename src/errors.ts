@@ -124,3 +124,45 @@ export class WheelwrightError extends Error {
 export function isWheelwrightError(error: unknown, code?: ErrorCode): error is WheelwrightError {
   return error instanceof WheelwrightError && (code === undefined || error.code === code);
 }
+
+/** An error as plain data, to cross a worker thread's message port (`errorToWire`). */
+export type WireError =
+  | { kind: "wheelwright"; code: ErrorCode; message: string; hint?: string; location: ErrorLocation; details?: Record<string, unknown> }
+  | { kind: "plain"; name: string; message: string; stack?: string; errno?: string };
+
+/** Plain data that `errorFromWire` turns back into an equivalent error (the cause is dropped). */
+export function errorToWire(error: unknown): WireError {
+  if (error instanceof WheelwrightError) {
+    const wire: WireError = { kind: "wheelwright", code: error.code, message: error.message, location: { ...error.location } };
+    if (error.hint !== undefined) wire.hint = error.hint;
+    if (error.details !== undefined) {
+      try {
+        wire.details = structuredClone(error.details);
+      } catch {
+        // Details that cannot be cloned (a function, a handle) stay behind.
+      }
+    }
+    return wire;
+  }
+  const plain = error instanceof Error ? error : new Error(String(error));
+  const wire: WireError = { kind: "plain", name: plain.name, message: plain.message };
+  if (plain.stack !== undefined) wire.stack = plain.stack;
+  const errno = (plain as NodeJS.ErrnoException).code;
+  if (typeof errno === "string") wire.errno = errno;
+  return wire;
+}
+
+export function errorFromWire(wire: WireError): Error {
+  if (wire.kind === "wheelwright") {
+    return new WheelwrightError(wire.code, wire.message, {
+      ...wire.location,
+      ...(wire.hint !== undefined ? { hint: wire.hint } : {}),
+      ...(wire.details !== undefined ? { details: wire.details } : {}),
+    });
+  }
+  const error = new Error(wire.message) as NodeJS.ErrnoException;
+  error.name = wire.name;
+  if (wire.stack !== undefined) error.stack = wire.stack;
+  if (wire.errno !== undefined) error.code = wire.errno;
+  return error;
+}

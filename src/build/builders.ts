@@ -21,9 +21,11 @@ import type { Interpreter } from "../python/types.js";
 import type { Recipe } from "../scope/recipe.js";
 import { removeTree } from "../store/normalise.js";
 import type { BuiltOutput } from "../store/realise.js";
+import type { SealOptions } from "../store/seal.js";
 import type { Store } from "../store/store.js";
 import { buildSystemMissing, readBuildSystem, type BuildSystemDiscovery } from "./discover.js";
 import { buildEnvironment } from "./env.js";
+import { installWheelSealed } from "./install-threads.js";
 import { HookFailure, runHook, type HookCall } from "./frontend.js";
 import { BuildLog, logTail } from "./log.js";
 import { applyPatchFile } from "./patch.js";
@@ -50,28 +52,35 @@ export interface BuildContext {
 export interface Builder {
   readonly name: string;
   supports(drv: Derivation, recipe: Recipe): boolean;
-  /** Writes the derivation's output at `tmpOut` (which does not exist yet); may hand realise the bytes it wrote. */
-  build(ctx: BuildContext, drv: Derivation, recipe: Recipe, tmpOut: string): Promise<void | BuiltOutput>;
+  /**
+   * Writes the derivation's output at `tmpOut` (which does not exist yet); may hand realise
+   * the bytes it wrote, or seal the output itself as `seal` says (see `BuiltOutput`).
+   */
+  build(ctx: BuildContext, drv: Derivation, recipe: Recipe, tmpOut: string, seal: Pick<SealOptions, "fsync">): Promise<void | BuiltOutput>;
 }
 
 const wheelBuilder: Builder = {
   name: "install-wheel",
   supports: (drv, recipe) => drv.builder === "install-wheel" && recipe.source.kind === "wheel",
-  async build(ctx, drv, recipe, tmpOut) {
+  async build(ctx, drv, recipe, tmpOut, seal) {
     if (recipe.source.kind !== "wheel") throw new Error("unreachable");
     const file = recipe.source.file;
     assertWheelFits(file.filename, ctx.python, drv.name, "the lock's wheel");
-    const result = await installWheel(ctx.localFile(file.sha256), tmpOut, {
-      interpreter: ctx.python,
-      filename: file.filename,
-      verifyRecord: recipe.verifyRecord ?? true,
-      compileBytecode: !hasLazyBytecode(drv),
-      finalPrefix: ctx.store.toRealPath(drv.path),
-      keepContents: true,
-      ...(ctx.events !== undefined ? { events: ctx.events } : {}),
-    });
-    // installWheel reports the `install` event itself
-    return result.contents !== undefined ? { contents: result.contents } : undefined;
+    // In a worker thread, sealed there (installWheel reports the `install` event itself).
+    const { nar } = await installWheelSealed(
+      ctx.localFile(file.sha256),
+      tmpOut,
+      {
+        interpreter: ctx.python,
+        filename: file.filename,
+        verifyRecord: recipe.verifyRecord ?? true,
+        compileBytecode: !hasLazyBytecode(drv),
+        finalPrefix: ctx.store.toRealPath(drv.path),
+        ...(ctx.events !== undefined ? { events: ctx.events } : {}),
+      },
+      seal.fsync,
+    );
+    return { sealed: nar };
   },
 };
 

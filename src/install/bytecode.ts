@@ -306,11 +306,22 @@ class CompilePool {
 }
 
 const pools = new Map<string, CompilePool>();
+let poolSize = Math.max(1, availableParallelism());
+
+/**
+ * At most `n` workers per interpreter in this thread's pools from now on (default: one per
+ * core). An install thread keeps one of its own (src/build/install-threads.ts), so the pycs
+ * come straight to the thread that writes them, and the threads together still run one
+ * worker per core.
+ */
+export function limitCompileWorkers(n: number): void {
+  poolSize = Math.max(1, Math.floor(n));
+}
 
 function poolFor(executable: string): CompilePool {
   let pool = pools.get(executable);
   if (pool === undefined) {
-    pool = new CompilePool(executable, Math.max(1, availableParallelism()));
+    pool = new CompilePool(executable, poolSize);
     pools.set(executable, pool);
   }
   return pool;

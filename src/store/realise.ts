@@ -14,10 +14,11 @@ import { WheelwrightError } from "../errors.js";
 import type { PathInfo, StoreDb } from "./db.js";
 import type { StoreLayout } from "./layout.js";
 import { acquirePathLock } from "./lock.js";
-import { narHash } from "./nar.js";
-import { normaliseTree, removeTree, syncPath } from "./normalise.js";
+import type { NarHash } from "./nar.js";
+import { removeTree, syncPath } from "./normalise.js";
 import type { StorePath } from "./path.js";
 import { currentProcess, isProcessAlive } from "./process.js";
+import { sealOutput, type SealOptions } from "./seal.js";
 
 export interface RealiseOptions {
   /** Store paths the output refers to; they must be valid. The path itself may be listed. */
@@ -37,10 +38,18 @@ export interface BuiltOutput {
    * (e.g. the wheel installer's files): hashed from memory instead of read back.
    */
   contents?: ReadonlyMap<string, Buffer>;
+  /**
+   * The build sealed its output itself, with `sealOutput(tmpOut, seal)` and the `seal`
+   * options it was given: the output is canonical and this is its NAR hash.
+   */
+  sealed?: NarHash;
 }
 
-/** Builds a path's content at `tmpOut` (a file, directory or symlink that does not exist yet). */
-export type BuildOutput = (tmpOut: string) => Promise<void | BuiltOutput>;
+/**
+ * Builds a path's content at `tmpOut` (a file, directory or symlink that does not exist yet).
+ * `seal` is how realise would seal it, for a build that seals its output itself.
+ */
+export type BuildOutput = (tmpOut: string, seal: Pick<SealOptions, "fsync">) => Promise<void | BuiltOutput>;
 
 export interface RealiseContext {
   layout: StoreLayout;
@@ -97,7 +106,7 @@ export async function realisePath(ctx: RealiseContext, path: StorePath, build: B
     const tmpDir = mkdtempSync(join(layout.tmpDir, `${self.pid}-${self.start}-${path.slice(0, 8)}-`));
     try {
       const tmpOut = join(tmpDir, path);
-      const built = await build(tmpOut);
+      const built = await build(tmpOut, { fsync: ctx.fsync });
       try {
         await lstat(tmpOut);
       } catch {
@@ -105,8 +114,7 @@ export async function realisePath(ctx: RealiseContext, path: StorePath, build: B
           hint: "A build must create a file, directory or symlink at the output path it is given.",
         });
       }
-      await normaliseTree(tmpOut, { fsync: ctx.fsync });
-      const hash = await narHash(tmpOut, built?.contents !== undefined ? { known: built.contents } : {});
+      const hash = built?.sealed ?? (await sealOutput(tmpOut, { fsync: ctx.fsync, ...(built?.contents !== undefined ? { known: built.contents } : {}) }));
       await rename(tmpOut, finalPath);
       if (ctx.fsync) syncPath(layout.storeDir);
       db.addTempRootUnchecked(path, self, ctx.owner);

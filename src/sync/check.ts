@@ -9,8 +9,8 @@ import { builderFor } from "../build/builders.js";
 import { WheelwrightError } from "../errors.js";
 import type { Events } from "../events/emitter.js";
 import { normalizeName } from "../pep/names.js";
-import { narHash } from "../store/nar.js";
-import { normaliseTree, removeTree } from "../store/normalise.js";
+import { removeTree } from "../store/normalise.js";
+import { sealOutput } from "../store/seal.js";
 import type { Store } from "../store/store.js";
 import { fetchPlanSources, fileSourcesOf, makeBuildContext } from "./execute.js";
 import type { Plan, PlanItem } from "./plan.js";
@@ -56,9 +56,8 @@ export async function checkRebuild(plan: Plan, store: Store, name: string, event
   const tmp = mkdtempSync(join(store.layout.tmpDir, "check-"));
   try {
     const out = join(tmp, drv.path);
-    await builderFor(drv, item.recipe).build(ctx, drv, item.recipe, out);
-    await normaliseTree(out, { fsync: false });
-    const actual = (await narHash(out)).nixHash;
+    const built = await builderFor(drv, item.recipe).build(ctx, drv, item.recipe, out, { fsync: false });
+    const actual = (built?.sealed ?? (await sealOutput(out, { fsync: false }))).nixHash;
     return { name: drv.name, version: drv.version, storePath: store.toRealPath(drv.path), expected: info.narHash, actual, same: actual === info.narHash, log: store.logFile(drv.path) };
   } finally {
     removeTree(tmp);

@@ -16,6 +16,7 @@ import type { Events } from "../events/emitter.js";
 import { FetchSession, type FetchOptions, type FileSource } from "../fetch/index.js";
 import { normaliseSha256 } from "../fetch/verify.js";
 import { shutdownCompileWorkers } from "../install/bytecode.js";
+import { shutdownInstallThreads } from "../build/install-threads.js";
 import type { StorePath } from "../store/path.js";
 import type { Store } from "../store/store.js";
 import { assembleVenv } from "../venv/assemble.js";
@@ -134,6 +135,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   } finally {
     unsubscribe?.();
     void shutdownCompileWorkers(); // the installs' bytecode compilers (see src/install/bytecode.ts); they exit on their own
+    void shutdownInstallThreads(); // and the threads that ran the installs (src/build/install-threads.ts)
   }
 }
 
@@ -208,7 +210,7 @@ export async function realiseItem(plan: Plan, store: Store, ctx: BuildContext, i
   const recipe = item.recipe;
   if (recipe === undefined) throw new Error(`no recipe for ${drv.name} in the plan`);
   const builder = builderFor(drv, recipe);
-  await store.realise(drv.path, (tmp) => builder.build(ctx, drv, recipe, tmp), { deriver: drv.hash });
+  await store.realise(drv.path, (tmp, seal) => builder.build(ctx, drv, recipe, tmp, seal), { deriver: drv.hash });
   recordDerivation(store, drv);
   return drv.builder === "install-wheel" ? "installed" : "built";
 }
