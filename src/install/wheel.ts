@@ -248,9 +248,17 @@ async function installFromZip(zip: ZipArchive, wheelPath: string, wheelFile: str
       sources.map((p) => ({ path: join(outDir, p), displayPath: join(finalPrefix, p) })),
       { returnBytes: true },
     );
-    // The pycs' bytes are views of one reply buffer: keep all of them or none.
-    const pycBytes = bytecode.compiled.reduce((sum, c) => sum + (c.data?.length ?? 0), 0);
-    const keepPycs = keep && pycBytes <= budget;
+    // A pyc's bytes are a view of its compile request's reply, which stays in memory as long
+    // as one of its pycs is kept: the first pyc kept of a reply is charged the whole reply.
+    const charged = new Set<ArrayBufferLike>();
+    const keepPyc = (bytes: Buffer): boolean => {
+      if (!keep) return false;
+      if (charged.has(bytes.buffer)) return true;
+      if (bytes.buffer.byteLength > budget) return false;
+      budget -= bytes.buffer.byteLength;
+      charged.add(bytes.buffer);
+      return true;
+    };
     const madeDirs = new Set<string>();
     for (const compiled of bytecode.compiled) {
       const rel = relative(outDir, compiled.pyc).split(sep).join("/");
@@ -270,7 +278,7 @@ async function installFromZip(zip: ZipArchive, wheelPath: string, wheelFile: str
       // A pyc the wheel shipped at the same place is replaced, as py_compile does.
       const bytes = writeBytes(compiled.pyc, data, 0o644, installed.has(rel));
       installed.set(rel, { sha256: sha256(bytes), size: bytes.length });
-      if (keepPycs) contents.set(rel, bytes);
+      if (keepPyc(bytes)) contents.set(rel, bytes);
       else contents.delete(rel);
       delete compiled.data;
     }
