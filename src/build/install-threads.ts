@@ -54,7 +54,8 @@ export interface SealedInstall {
 /**
  * An install makes a lot of short-lived garbage (inflated files, their hashes, pycs). With
  * V8's default young generation each thread kept tens of MB more of it: a cold sync of a
- * hundred wheels peaked at 300-325 MB with two threads, 265-271 MB with this (and ran no slower).
+ * hundred wheels without bytecode, with a thread per core, peaked at 300-325 MB, and at
+ * 263-271 MB with this (and ran no slower).
  */
 const YOUNG_GENERATION_MB = 8;
 
