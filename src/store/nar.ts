@@ -27,6 +27,8 @@ const CHUNK = 1 << 20;
 /** Small tokens are gathered up to this size before being handed out, to keep chunks few. */
 const BATCH = 64 * 1024;
 const ZEROS = Buffer.alloc(8);
+/** Contents from this size on are their own chunk rather than copied into a batch. */
+const OWN_CHUNK = 4 * 1024;
 /** Files up to this size are read in one synchronous call. */
 const SMALL_FILE = 256 * 1024;
 const ENTRIES_PER_TURN = 256;
@@ -146,10 +148,7 @@ async function* dumpNode(path: Buffer, state: DumpState): AsyncGenerator<Buffer>
     tokens.str("contents");
     const known = state.known?.get(path.length === state.rootLength ? "" : path.subarray(state.rootLength + 1).toString("utf8"));
     if (known !== undefined && known.length === stat.size) {
-      tokens.int(known.length);
-      tokens.add(known);
-      tokens.pad(known.length);
-      if (tokens.size >= BATCH) yield tokens.take();
+      yield* contentsToken(tokens, known);
     } else {
       yield* dumpContents(path, state);
     }
@@ -197,13 +196,11 @@ async function* dumpContents(path: Buffer, state: DumpState): AsyncGenerator<Buf
   } finally {
     closeSync(fd);
   }
-  tokens.int(size);
   if (small !== undefined) {
-    tokens.add(small);
-    tokens.pad(size);
-    if (tokens.size >= BATCH) yield tokens.take();
+    yield* contentsToken(tokens, small);
     return;
   }
+  tokens.int(size);
   yield tokens.take();
   const handle = await open(path, "r");
   try {
@@ -219,6 +216,23 @@ async function* dumpContents(path: Buffer, state: DumpState): AsyncGenerator<Buf
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * A file's contents token. Contents of a few KiB or more are handed out as they are, after
+ * the tokens gathered so far, instead of being copied into a batch: a wheel's files would
+ * otherwise all be copied once more just to be hashed.
+ */
+function* contentsToken(tokens: TokenBuffer, contents: Buffer): Generator<Buffer> {
+  tokens.int(contents.length);
+  if (contents.length >= OWN_CHUNK) {
+    yield tokens.take();
+    yield contents;
+  } else {
+    tokens.add(contents);
+  }
+  tokens.pad(contents.length);
+  if (tokens.size >= BATCH) yield tokens.take();
 }
 
 /** A size other than the one written down would make the archive unparseable. */
