@@ -8,13 +8,16 @@
  * PATH directory up to the first hit; for a version request, the `python*`/`pypy*` entries of
  * every PATH directory and pyenv's versions, each candidate's file and pyvenv.cfg. The probe
  * cache (cache.ts) is keyed by the same facts, so equal signatures give the same answer.
- * Interpreters that are scripts (shims, wrappers) are asked afresh on every run: no witness.
+ * A pyenv shim counts with the files pyenv reads to choose a version (pyenv.ts). Other
+ * interpreters that are scripts (wrappers, shims pyenv.ts can't follow) are asked afresh on
+ * every run: no witness.
  */
 import { readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { listInterpreterCandidates, parseInterpreterRequest } from "./discover.js";
 import { isScript } from "./probe.js";
+import { pyenvShimTarget } from "./pyenv.js";
 import type { Interpreter } from "./types.js";
 
 export interface InterpreterInputs {
@@ -59,7 +62,12 @@ export function interpreterInputs(request: string | undefined, chosen: Interpret
       if (!dir) continue;
       const file = join(dir, name);
       files.push(file);
-      if (isFile(file)) return { files: [...files, ...venvConfigs(file)], dirs: [] };
+      if (!isFile(file)) continue;
+      const shim = pyenvShimTarget(file, options.pyenvRoot !== undefined ? { pyenvRoot: options.pyenvRoot } : {});
+      if (shim === undefined) return { files: [...files, ...venvConfigs(file)], dirs: [] };
+      // pyenv's choice: its version files, and the binary (PYENV_* are in the fast path's key)
+      if (shim.executable !== chosen.executable) return `${file} is a pyenv shim whose choice changed meanwhile`;
+      return { files: [...files, ...shim.read, shim.executable, ...venvConfigs(shim.executable)], dirs: [] };
     }
     return `no ${name} on PATH`;
   }

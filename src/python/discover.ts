@@ -11,6 +11,7 @@ import pLimit from "p-limit";
 import { WheelwrightError, isWheelwrightError } from "../errors.js";
 import { compare, satisfies } from "../pep/pep440.js";
 import { isScript, probeInterpreter, type ProbeOptions } from "./probe.js";
+import { pyenvShimTarget } from "./pyenv.js";
 import type { Interpreter } from "./types.js";
 
 export interface DiscoverOptions extends ProbeOptions {
@@ -222,7 +223,9 @@ export async function findInterpreter(request?: string, options: DiscoverOptions
     const name = parsed.kind === "default" ? (IS_WINDOWS ? "python" : "python3") : parsed.name;
     const file = whichOnPath(name, searchPath);
     if (file === null) throw notFound(request ?? name, await findInterpreters(options), `no ${name} on PATH`);
-    return probeInterpreter(file, options);
+    // A pyenv shim: the binary it would run, when pyenv's version files tell (see pyenv.ts).
+    const target = options.pyenvRoot === null ? undefined : pyenvShimTarget(file, options.pyenvRoot !== undefined ? { pyenvRoot: options.pyenvRoot } : {});
+    return probeInterpreter(target?.executable ?? file, options);
   }
   const found = await findInterpreters(options);
   let best: Interpreter | null = null;

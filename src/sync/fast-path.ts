@@ -46,7 +46,7 @@ export const FAST_PATH_FORMAT = 1;
 const RACY_MS = 20;
 
 /** Environment variables besides `WHEELWRIGHT_*` that settings or defaults read. */
-const KEY_ENV = ["PATH", "HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "PYENV_ROOT"];
+const KEY_ENV = ["PATH", "HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "PYENV_ROOT", "PYENV_VERSION", "PYENV_DIR"];
 
 /** What a sync was invoked with: enough to compute its settings given the files it reads. */
 export interface Invocation {
