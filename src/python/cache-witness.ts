@@ -13,11 +13,10 @@
  * every run: no witness.
  */
 import { readdirSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { listInterpreterCandidates, parseInterpreterRequest } from "./discover.js";
 import { isScript } from "./probe.js";
-import { pyenvShimTarget } from "./pyenv.js";
+import { pyenvRootOf, pyenvShimTarget } from "./pyenv.js";
 import type { Interpreter } from "./types.js";
 
 export interface InterpreterInputs {
@@ -73,7 +72,7 @@ export function interpreterInputs(request: string | undefined, chosen: Interpret
   }
   const dirs: InterpreterInputs["dirs"] = [];
   const files: string[] = [];
-  const pyenvRoot = options.pyenvRoot ?? (process.env.PYENV_ROOT || join(homedir(), ".pyenv"));
+  const pyenvRoot = options.pyenvRoot ?? pyenvRootOf();
   // Every interpreter-like entry counts, candidate or not: a dangling link or a directory of
   // that name can turn into a candidate without the listing changing.
   const listed = (dir: string, match: RegExp | null): string[] => {

@@ -5,13 +5,12 @@
  * "cpython3.12" or "pypy3.10", optionally suffixed "t" for a free-threaded build).
  */
 import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import pLimit from "p-limit";
 import { WheelwrightError, isWheelwrightError } from "../errors.js";
 import { compare, satisfies } from "../pep/pep440.js";
 import { isScript, probeInterpreter, type ProbeOptions } from "./probe.js";
-import { pyenvShimTarget } from "./pyenv.js";
+import { pyenvRootOf, pyenvShimTarget } from "./pyenv.js";
 import type { Interpreter } from "./types.js";
 
 export interface DiscoverOptions extends ProbeOptions {
@@ -27,10 +26,6 @@ const IS_WINDOWS = process.platform === "win32";
 const EXE = IS_WINDOWS ? ".exe" : "";
 /** python, python3, python3.12, pypy3, pypy3.10 (and ".exe" forms on Windows). */
 const INTERPRETER_NAME = IS_WINDOWS ? /^(python|pypy)(\d+(\.\d+)?)?\.exe$/i : /^(python|pypy)(\d+(\.\d+)?)?$/;
-
-function defaultPyenvRoot(): string {
-  return process.env.PYENV_ROOT || join(homedir(), ".pyenv");
-}
 
 function isExecutableFile(path: string): boolean {
   try {
@@ -49,7 +44,7 @@ function inShimDir(path: string, pyenvRoot: string | null): boolean {
 
 /** The interpreter files found, in search order (PATH first), before probing. */
 export function listInterpreterCandidates(options: DiscoverOptions = {}): string[] {
-  const pyenvRoot = options.pyenvRoot === undefined ? defaultPyenvRoot() : options.pyenvRoot;
+  const pyenvRoot = options.pyenvRoot === undefined ? pyenvRootOf() : options.pyenvRoot;
   const found: string[] = [];
   const searchPath = options.path ?? process.env.PATH ?? "";
   for (const dir of searchPath.split(delimiter)) {

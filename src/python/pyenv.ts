@@ -35,6 +35,7 @@ export interface PyenvOptions {
 /** One plain version name, as `pyenv install` names its directories. */
 const VERSION_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
+/** `$PYENV_ROOT`, else ~/.pyenv. */
 export function pyenvRootOf(env: NodeJS.ProcessEnv = process.env): string {
   return env.PYENV_ROOT || join(homedir(), ".pyenv");
 }
