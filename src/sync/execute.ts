@@ -110,7 +110,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
         inputs: (node) => (isFetch(node) ? [] : [...node.derivation.inputs.map((d) => d.path), ...(node.status === "present" ? [] : fetchKeys(node))]),
         label: (node) => (isFetch(node) ? node.fetch.filename : `${node.derivation.name} ${node.derivation.version}`.trim()),
         classify: (node) => (isFetch(node) ? "fetch" : "build"),
-        estimate: (node) => (isFetch(node) ? 0 : estimateSeconds(node)),
+        estimate: (node) => (isFetch(node) ? 0 : estimateSeconds(node, store)),
         run: (node) => (isFetch(node) ? fetchNode(node) : make(node)),
         // every task that does work, with its inputs: enough to rebuild the schedule afterwards
         ...(events !== undefined ? { onTask: (node: GraphNode, state: "start" | "end", ok: boolean) => void (isFetch(node) || emitTask(events, node, state, ok)) } : {}),
@@ -158,13 +158,26 @@ const isFetch = (node: GraphNode): node is FetchNode => "fetch" in node;
 const fetchKey = (file: FileSource) => `fetch:${file.sha256.toLowerCase()}:${file.filename}`;
 
 /**
- * Expected duration in seconds, for longest-path-first ordering: source builds dominate;
- * a wheel's install grows with its size (about 6 MB/s of wheel here, bytecode included), so
- * the big ones start first instead of ending the run alone.
+ * Where the last build of a package from source recorded how long it took (any version, any
+ * inputs: the next build of it is most likely a bump of one or the other).
  */
-function estimateSeconds(item: PlanItem): number {
+const buildSecondsKey = (drv: Derivation) => `build-seconds:${drv.builder}:${drv.name}`;
+
+/** A source build never measured is expected to take this long. */
+const DEFAULT_BUILD_SECONDS = 10;
+
+/**
+ * Expected duration in seconds, for longest-path-first ordering: a source build takes what
+ * its package's last build took (DEFAULT_BUILD_SECONDS when it never was); a wheel's install
+ * grows with its size (about 6 MB/s of wheel here, bytecode included), so the big ones start
+ * first instead of ending the run alone.
+ */
+export function estimateSeconds(item: PlanItem, store: Pick<Store, "getSourceFact">): number {
   if (item.status === "present" && item.derivation.builder !== "venv") return 0;
-  if (isSourceBuild(item)) return 10;
+  if (isSourceBuild(item)) {
+    const last = store.getSourceFact<number>(buildSecondsKey(item.derivation));
+    return typeof last === "number" && last > 0 ? last : DEFAULT_BUILD_SECONDS;
+  }
   const source = item.recipe?.source;
   if (source?.kind === "wheel") return 0.1 + (source.file.size ?? 1e6) / 6e6;
   return 1;
@@ -210,8 +223,18 @@ export async function realiseItem(plan: Plan, store: Store, ctx: BuildContext, i
   const recipe = item.recipe;
   if (recipe === undefined) throw new Error(`no recipe for ${drv.name} in the plan`);
   const builder = builderFor(drv, recipe);
-  await store.realise(drv.path, (tmp, seal) => builder.build(ctx, drv, recipe, tmp, seal), { deriver: drv.hash });
+  const started = performance.now();
+  let ran = false;
+  await store.realise(
+    drv.path,
+    (tmp, seal) => {
+      ran = true;
+      return builder.build(ctx, drv, recipe, tmp, seal);
+    },
+    { deriver: drv.hash },
+  );
   recordDerivation(store, drv);
+  if (ran && isSourceBuild(item)) store.setSourceFact(buildSecondsKey(drv), (performance.now() - started) / 1000);
   return drv.builder === "install-wheel" ? "installed" : "built";
 }
 

@@ -1,12 +1,16 @@
 // The `task` events a sync emits for every derivation it makes (what bench/source.mjs rebuilds
 // a schedule from): a start with the task's inputs and an end, in dependency order, for a wheel
-// install, a build environment, a source build and the project's environment.
+// install, a build environment, a source build and the project's environment; and the source
+// build's duration, recorded for the next plan's estimates.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Events } from "../../src/events/emitter.js";
 import type { EventOf, WheelwrightEvent } from "../../src/events/types.js";
 import { runGraph } from "../../src/sync/run-graph.js";
+import { estimateSeconds } from "../../src/sync/execute.js";
+import type { PlanItem } from "../../src/sync/plan.js";
+import { Store } from "../../src/store/store.js";
 import { sync } from "../../src/sync/index.js";
 import { backendClosure, buildLockText, type BackendClosure } from "../helpers/backends.js";
 import { hasPython311 } from "../helpers/interpreter.js";
@@ -74,5 +78,19 @@ describe.skipIf("missing" in closure)("task events of a sync", () => {
     const env = starts.find((t) => t.storePath === build.inputs![0])!;
     expect(env.kind).toBe("venv");
     expect(env.inputs).toContain(starts.find((t) => t.kind === "install-wheel")!.storePath);
+
+    // the source build's duration is kept for the next plan's estimates (longest path first)
+    const buildEnd = seen.find((e): e is EventOf<"build-end"> => e.type === "build-end" && e.name === "task-demo")!;
+    const store = await Store.open(ws.store, { fsync: false });
+    try {
+      const recorded = store.getSourceFact<number>("build-seconds:build-wheel:task-demo");
+      expect(recorded).toBeGreaterThanOrEqual(buildEnd.seconds);
+      expect(recorded).toBeLessThan(buildEnd.seconds + 5);
+      const item = (name: string) => ({ status: "missing", derivation: { builder: "build-wheel", name } }) as unknown as PlanItem;
+      expect(estimateSeconds(item("task-demo"), store)).toBe(recorded);
+      expect(estimateSeconds(item("never-built"), store)).toBe(10);
+    } finally {
+      store.close();
+    }
   }, 300_000);
 });
