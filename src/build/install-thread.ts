@@ -8,9 +8,7 @@ import { parentPort } from "node:worker_threads";
 import { errorToWire } from "../errors.js";
 import { Events } from "../events/emitter.js";
 import { limitCompileWorkers } from "../install/bytecode.js";
-import { installWheel } from "../install/wheel.js";
-import { sealOutput } from "../store/seal.js";
-import type { FromThread, ToThread } from "./install-threads.js";
+import { installAndSeal, type FromThread, type ToThread } from "./install-threads.js";
 
 const port = parentPort;
 if (port === null) throw new Error("install-thread.js runs only as a worker thread");
@@ -22,9 +20,7 @@ port.on("message", ({ id, wheelPath, outDir, options, fsync }: ToThread) => {
   events.on((event) => post({ type: "event", id, event }));
   void (async () => {
     try {
-      const { contents, bytecode: _bytecode, ...result } = await installWheel(wheelPath, outDir, { ...options, keepContents: true, events });
-      const nar = await sealOutput(outDir, { fsync, ...(contents !== undefined ? { known: contents } : {}) });
-      post({ type: "done", id, result, nar });
+      post({ type: "done", id, ...(await installAndSeal(wheelPath, outDir, options, fsync, events)) });
     } catch (error) {
       post({ type: "failed", id, error: errorToWire(error) });
     }

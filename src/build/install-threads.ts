@@ -200,8 +200,13 @@ export async function installWheelSealed(wheelPath: string, outDir: string, opti
     const inThread = pool.tryInstall(wheelPath, outDir, rest, fsync, events);
     if (inThread !== undefined) return inThread;
   }
-  const { contents, bytecode: _bytecode, ...result } = await installWheel(wheelPath, outDir, { ...rest, keepContents: true, ...(events !== undefined ? { events } : {}) });
-  return { result, nar: await sealOutput(outDir, { fsync, ...(contents !== undefined ? { known: contents } : {}) }), thread: false };
+  return { ...(await installAndSeal(wheelPath, outDir, rest, fsync, events)), thread: false };
+}
+
+/** The install itself, wherever it runs: `installWheel` keeping the bytes it writes, then `sealOutput` with them. */
+export async function installAndSeal(wheelPath: string, outDir: string, options: ThreadInstallOptions, fsync: boolean, events: Events | undefined): Promise<Omit<SealedInstall, "thread">> {
+  const { contents, bytecode: _bytecode, ...result } = await installWheel(wheelPath, outDir, { ...options, keepContents: true, ...(events !== undefined ? { events } : {}) });
+  return { result, nar: await sealOutput(outDir, { fsync, ...(contents !== undefined ? { known: contents } : {}) }) };
 }
 
 /**

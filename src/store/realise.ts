@@ -18,7 +18,7 @@ import type { NarHash } from "./nar.js";
 import { removeTree, syncPath } from "./normalise.js";
 import type { StorePath } from "./path.js";
 import { currentProcess, isProcessAlive } from "./process.js";
-import { sealOutput, type SealOptions } from "./seal.js";
+import { sealBuilt, type SealOptions } from "./seal.js";
 
 export interface RealiseOptions {
   /** Store paths the output refers to; they must be valid. The path itself may be listed. */
@@ -114,7 +114,7 @@ export async function realisePath(ctx: RealiseContext, path: StorePath, build: B
           hint: "A build must create a file, directory or symlink at the output path it is given.",
         });
       }
-      const hash = built?.sealed ?? (await sealOutput(tmpOut, { fsync: ctx.fsync, ...(built?.contents !== undefined ? { known: built.contents } : {}) }));
+      const hash = await sealBuilt(tmpOut, built, ctx.fsync);
       await rename(tmpOut, finalPath);
       if (ctx.fsync) syncPath(layout.storeDir);
       db.addTempRootUnchecked(path, self, ctx.owner);

@@ -10,7 +10,7 @@ import { WheelwrightError } from "../errors.js";
 import type { Events } from "../events/emitter.js";
 import { normalizeName } from "../pep/names.js";
 import { removeTree } from "../store/normalise.js";
-import { sealOutput } from "../store/seal.js";
+import { sealBuilt } from "../store/seal.js";
 import type { Store } from "../store/store.js";
 import { fetchPlanSources, fileSourcesOf, makeBuildContext } from "./execute.js";
 import type { Plan, PlanItem } from "./plan.js";
@@ -57,7 +57,7 @@ export async function checkRebuild(plan: Plan, store: Store, name: string, event
   try {
     const out = join(tmp, drv.path);
     const built = await builderFor(drv, item.recipe).build(ctx, drv, item.recipe, out, { fsync: false });
-    const actual = (built?.sealed ?? (await sealOutput(out, { fsync: false }))).nixHash;
+    const actual = (await sealBuilt(out, built, false)).nixHash;
     return { name: drv.name, version: drv.version, storePath: store.toRealPath(drv.path), expected: info.narHash, actual, same: actual === info.narHash, log: store.logFile(drv.path) };
   } finally {
     removeTree(tmp);
