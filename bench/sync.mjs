@@ -6,7 +6,7 @@
 // Environment: BENCH_RUNS (measured rounds per cell, default 5; see CELL_DEFAULTS),
 // BENCH_WARMUP (dropped rounds, default 1), BENCH_RUNS_<CORPUS>_<SCENARIO> and
 // BENCH_WARMUP_<CORPUS>_<SCENARIO> for one cell (e.g. BENCH_RUNS_LARGE_COLD=5), BENCH_CORPORA
-// (small,large), BENCH_SCENARIOS (cold,warm,noop), BENCH_TOOLS (wheelwright,wheelwright-lazy,pip,pnpm,floor),
+// (small,large), BENCH_SCENARIOS (cold,warm,noop), BENCH_TOOLS (wheelwright,wheelwright-eager,pip,pnpm,floor),
 // BENCH_CORPUS_SOURCE (auto|mirror|repacked), BENCH_PYTHON, BENCH_PNPM (a pnpm binary),
 // BENCH_DIST (a built dist/ to use instead of the tree's own), BENCH_RERENDER=<sync.json> (only
 // re-render the report from an earlier run's samples).
@@ -48,9 +48,9 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
 const warmupFor = (label, scenario) => recorded?.warmup[`${label}-${scenario}`] ?? Number(cellKnob("WARMUP", label, scenario) ?? (process.env.BENCH_WARMUP ? WARMUP : CELL_DEFAULTS[`${label}-${scenario}`]?.warmup ?? WARMUP));
 const CORPORA = (process.env.BENCH_CORPORA ?? "small,large").split(",");
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? "cold,warm,noop").split(",");
-const TOOLS = new Set((process.env.BENCH_TOOLS ?? "wheelwright,wheelwright-lazy,pip,pnpm,floor").split(","));
-/** wheelwright with `--no-compile-bytecode` (cold cells only): bytecode compiled at first import, as pnpm's environments do. */
-const LAZY = "wheelwright-lazy";
+const TOOLS = new Set((process.env.BENCH_TOOLS ?? "wheelwright,wheelwright-eager,pip,pnpm,floor").split(","));
+/** wheelwright with `--compile-bytecode` (cold cells only): every module byte-compiled into the store, as pip does. */
+const EAGER = "wheelwright-eager";
 const FLOOR = join(root, "bench/lib/floor.mjs");
 /** Import names of the roots whose module isn't their normalized name. */
 const MODULE_OF = { pyyaml: "yaml", pillow: "PIL", "scikit-learn": "sklearn", beautifulsoup4: "bs4" };
@@ -93,10 +93,10 @@ function writeReport() {
     }
     const wall = (t) => cell.samples[t]?.map((s) => s.wallMs) ?? [];
     const ratios = {};
-    const lazyRatios = {};
+    const eagerRatios = {};
     for (const peer of peers) {
       if (cell.samples[peer] && cell.samples.wheelwright) ratios[peer] = pairedRatios(wall("wheelwright"), wall(peer));
-      if (cell.samples[peer] && cell.samples[LAZY]) lazyRatios[peer] = pairedRatios(wall(LAZY), wall(peer));
+      if (cell.samples[peer] && cell.samples[EAGER]) eagerRatios[peer] = pairedRatios(wall(EAGER), wall(peer));
     }
     // cold cells: the environment's first start after the sync, and the next one (see firstImports)
     const starts = (t) => {
@@ -119,7 +119,7 @@ function writeReport() {
         formatMs(t.wallMs.median),
         formatMs(t.wallMs.max),
         r ? `${formatRatio(r.median)} (${formatRatio(r.min)}–${formatRatio(r.max)})` : "",
-        lazyRatios[tool] ? `${formatRatio(lazyRatios[tool].median)} (${formatRatio(lazyRatios[tool].min)}–${formatRatio(lazyRatios[tool].max)})` : "",
+        eagerRatios[tool] ? `${formatRatio(eagerRatios[tool].median)} (${formatRatio(eagerRatios[tool].min)}–${formatRatio(eagerRatios[tool].max)})` : "",
         starts(tool),
         formatBytes(t.rssKb.median * 1000),
         t.written.files + t.written.symlinks + t.written.dirs,
@@ -127,7 +127,7 @@ function writeReport() {
         index ? `${index.total} / ${formatBytes(index.bytes)}` : "",
       ]);
     }
-    return { corpus: cell.corpus, wheels: cell.wheels, scenario: cell.scenario, ...(cell.floorEntries ? { floorEntries: cell.floorEntries } : {}), ratiosWheelwrightOver: ratios, ...(Object.keys(lazyRatios).length > 0 ? { ratiosLazyOver: lazyRatios } : {}), tools };
+    return { corpus: cell.corpus, wheels: cell.wheels, scenario: cell.scenario, ...(cell.floorEntries ? { floorEntries: cell.floorEntries } : {}), ratiosWheelwrightOver: ratios, ...(Object.keys(eagerRatios).length > 0 ? { ratiosEagerOver: eagerRatios } : {}), tools };
   });
 
   const fullMeta = {
@@ -139,7 +139,7 @@ function writeReport() {
     warmup: Object.fromEntries(cells.map((c) => [`${c.corpus}-${c.scenario}`, warmupFor(c.corpus, c.scenario)])),
     rss: RSS_METHOD,
   };
-  const header = ["corpus", "scenario", "tool", "runs", "min", "median", "max", "wheelwright / this tool (median of pairs, min–max)", `${LAZY} / this tool`, "first start / next (sync + first)", "peak RSS (median)", "entries written", "bytes written", "index requests / bytes (last run)"];
+  const header = ["corpus", "scenario", "tool", "runs", "min", "median", "max", "wheelwright / this tool (median of pairs, min–max)", `${EAGER} / this tool`, "first start / next (sync + first)", "peak RSS (median)", "entries written", "bytes written", "index requests / bytes (last run)"];
   const table = markdownTable(header, rows, ["l", "l", "l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r"]);
   const tools = fullMeta.tools ?? {};
   const md = [
@@ -153,7 +153,7 @@ function writeReport() {
     "",
     table,
     "",
-    `wheelwright and pip byte-compile what they install; pnpm 12 writes no bytecode, and neither does \`${LAZY}\` (\`wheelwright sync --no-compile-bytecode\`: its environment caches bytecode at first import, outside the store). "first start / next" (cold cells): after each cold sync, the environment's python imports the set's roots (${importList()}) — the first time compiling whatever has no bytecode yet (nothing for wheelwright and pip, every imported module for ${LAZY} and pnpm), then again; "sync + first" is the sync plus that first start. pip's times include \`python -m venv --without-pip\` (its install step alone is \`installMs\` in sync.json). pip has no store: its warm run is a new venv with a primed HTTP cache. pnpm rebuilds the environment on every install, no-op included. The floor replays the finished environment's directories, symlinks and copied files with nothing else (node start-up included).`,
+    `pip and \`${EAGER}\` (\`wheelwright sync --compile-bytecode\`) byte-compile everything they install; wheelwright (by default) and pnpm 12 write no bytecode: wheelwright's environment caches it at first import, outside the store, keyed by store path. "first start / next" (cold cells): after each cold sync, the environment's python imports the set's roots (${importList()}) — the first time compiling whatever has no bytecode yet (nothing for pip and ${EAGER}, every imported module for wheelwright and pnpm), then again; "sync + first" is the sync plus that first start. pip's times include \`python -m venv --without-pip\` (its install step alone is \`installMs\` in sync.json). pip has no store: its warm run is a new venv with a primed HTTP cache. pnpm rebuilds the environment on every install, no-op included. The floor replays the finished environment's directories, symlinks and copied files with nothing else (node start-up included).`,
     "",
   ].join("\n");
 
@@ -230,7 +230,7 @@ try {
     imports: { small: rootModules(sets.small, pep.normalizeName), large: rootModules(sets.large, pep.normalizeName) },
     commands: {
       wheelwright: `node dist/cli/main.js sync --store <store> --python ${PYTHON} -C <project>   (pylock.toml URLs on the loopback index; fresh XDG_CACHE_HOME for cold)`,
-      [LAZY]: "the same with --no-compile-bytecode",
+      [EAGER]: "the same with --compile-bytecode",
       firstStart: "<environment>/bin/python -c 'import <roots>' twice after each cold sync (HOME private to the bench, XDG_CACHE_HOME the run's, PYTHONDONTWRITEBYTECODE unset)",
       pipVenv: `${PYTHON} -m venv --without-pip <dir>`,
       pipInstall: `${pip?.python ?? "<pip>"} -m pip --python <dir>/bin/python install --isolated --index-url <index> --trusted-host <host:port> --no-deps (--no-cache-dir | --cache-dir <primed>) --disable-pip-version-check --no-warn-script-location -q -r <name==version --hash=sha256:… per wheel>`,
@@ -326,7 +326,7 @@ try {
       pick({
         // the last default round's state primes the warm and no-op cells
         wheelwright: wheelwrightCold("cold", [], true),
-        [LAZY]: wheelwrightCold("lazy", ["--no-compile-bytecode"], false),
+        [EAGER]: wheelwrightCold("eager", ["--compile-bytecode"], false),
         pip: pip && {
           setup: (round) => {
             index.resetCounts();

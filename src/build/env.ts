@@ -4,9 +4,11 @@
  * flags from the caller; a private HOME and TMPDIR; fixed SOURCE_DATE_EPOCH, PYTHONHASHSEED
  * and locale; the recipe's own variables last (they are part of the derivation). Variables a
  * tool needs just to run (rustup's RUSTUP_HOME, a license server) can be passed through by name
- * (`build-pass-env`); like PATH they are not part of any derivation.
+ * (`build-pass-env`); like PATH they are not part of any derivation. Nor is the caller's
+ * bytecode cache, which a build environment installed without bytecode uses.
  */
 import { join } from "node:path";
+import { BUILD_PYCACHE_VAR, pycacheRoot } from "../venv/pycache.js";
 
 /** 1980-01-01: the earliest date a zip (wheel) can store. */
 export const DEFAULT_SOURCE_DATE_EPOCH = 315532800;
@@ -57,6 +59,9 @@ export function buildEnvironment(input: BuildEnvInput): Record<string, string> {
     // pip inside a build (some backends shell out to it) must never reach an index.
     PIP_NO_INDEX: "1",
     PIP_DISABLE_PIP_VERSION_CHECK: "1",
+    // A build environment installed without bytecode caches its store modules' bytecode with
+    // the caller's (src/venv/pycache.ts); the cache never changes what a build produces.
+    [BUILD_PYCACHE_VAR]: pycacheRoot(inherit),
   });
   for (const [key, value] of Object.entries(input.extra ?? {})) {
     env[key] = key === "CFLAGS" || key === "CXXFLAGS" || key === "RUSTFLAGS" ? `${env[key]} ${value}` : value;

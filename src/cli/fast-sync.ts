@@ -40,6 +40,7 @@ export const FLAG_OPTIONS: Record<string, string> = {
   "--all-extras": "--all-extras",
   "--all-groups": "--all-groups",
   "--no-default-groups": "--no-default-groups",
+  "--compile-bytecode": "--compile-bytecode",
   "--no-compile-bytecode": "--no-compile-bytecode",
 };
 

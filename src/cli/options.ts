@@ -27,7 +27,8 @@ export function addProjectOptions(command: Command): Command {
     .option("--all-groups", "include every dependency group")
     .option("--no-default-groups", "leave out default groups")
     .option("--copy", "write a real, writable environment instead of a store link")
-    .option("--no-compile-bytecode", "install without bytecode; modules are compiled on first import into a cache")
+    .option("--compile-bytecode", "byte-compile every installed module into the store")
+    .option("--no-compile-bytecode", "install without bytecode; modules are compiled on first import into a cache (default)")
     .option("--build-lock <file>", "pylock.toml providing build-system packages")
     .addOption(new Option("--sandbox <mode>", "network isolation of builds").choices(["auto", "required", "off"]));
 }
@@ -55,7 +56,7 @@ export function toFlags(opts: Record<string, unknown>): Record<string, unknown> 
     "all-groups": opts.allGroups === true ? true : undefined,
     "no-default-groups": opts.defaultGroups === false ? true : undefined,
     "venv.copy": opts.copy === true ? true : undefined,
-    "compile-bytecode": opts.compileBytecode === false ? false : undefined,
+    "compile-bytecode": typeof opts.compileBytecode === "boolean" ? opts.compileBytecode : undefined,
     "build-lock": given(opts.buildLock),
     sandbox: given(opts.sandbox),
   };

@@ -1,5 +1,4 @@
 import { existsSync, rmSync } from "node:fs";
-import { basename } from "node:path";
 import type { Command } from "commander";
 import type { Store } from "../store/store.js";
 
@@ -21,9 +20,9 @@ export function registerStoreCommands(program: Command): void {
         const result = await store.gc({ dryRun: opts.dryRun === true });
         for (const path of result.deleted) process.stdout.write(`${opts.dryRun ? "would delete" : "deleted"} ${store.toRealPath(path)}\n`);
         process.stdout.write(`${result.deleted.length} paths, ${(result.bytesFreed / 1e6).toFixed(1)} MB ${opts.dryRun ? "would be " : ""}freed\n`);
-        // An environment synced with compile-bytecode = false caches its bytecode outside the store.
+        // Packages installed without bytecode (compile-bytecode = false) have it cached outside the store.
         const { pycacheDir } = await import("../venv/pycache.js");
-        const caches = result.deleted.map((path) => pycacheDir(basename(store.toRealPath(path)))).filter((dir) => existsSync(dir));
+        const caches = result.deleted.map((path) => pycacheDir(store.toRealPath(path))).filter((dir) => existsSync(dir));
         for (const dir of caches) {
           if (!opts.dryRun) rmSync(dir, { recursive: true, force: true });
           process.stdout.write(`${opts.dryRun ? "would delete" : "deleted"} bytecode cache ${dir}\n`);

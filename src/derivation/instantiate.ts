@@ -28,9 +28,10 @@ export interface InstantiateOptions {
   /** Build-system spec of a source whose recipe doesn't name one (read from its pyproject). */
   discoverBuildSystem?: (recipe: Recipe) => DepSpec;
   /**
-   * "compile" (default): installs byte-compile into the store. "lazy": installs write no
-   * bytecode and venvs point Python's bytecode cache at a writable directory (see
-   * src/venv/pycache.ts). Only "lazy" enters derivations, so default paths don't change.
+   * "compile" (when not given; `compile-bytecode = true`): installs byte-compile into the
+   * store. "lazy" (what a sync chooses by default): installs write no bytecode and venvs carry
+   * the hook that caches it outside the store (src/venv/pycache.ts). Only "lazy" enters
+   * derivations, so compiled paths are the same as before the setting existed.
    */
   bytecode?: "compile" | "lazy";
 }

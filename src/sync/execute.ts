@@ -91,7 +91,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     const make = async (item: PlanItem): Promise<void> => {
       const drv = item.derivation;
       if (drv === plan.venv) {
-        await store.realise(drv.path, async (tmp) => void assembleVenv({ ...venvOptions, out: tmp, finalPath: venvReal }), { references: drv.inputs.map((d) => d.path as StorePath), deriver: drv.hash });
+        await store.realise(drv.path, async (tmp) => void (await assembleVenv({ ...venvOptions, out: tmp, finalPath: venvReal })), { references: drv.inputs.map((d) => d.path as StorePath), deriver: drv.hash });
         recordDerivation(store, drv);
         return;
       }
@@ -123,7 +123,7 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     }
     events?.emit({ type: "phase", phase: "build", state: "end" });
 
-    if (options.copy) writeCopy(options.output, venvOptions);
+    if (options.copy) await writeCopy(options.output, venvOptions);
     else {
       swapLink(options.output, venvReal);
       store.addRoot(options.output, plan.venv.path);
@@ -213,7 +213,7 @@ export async function realiseItem(plan: Plan, store: Store, ctx: BuildContext, i
   const drv = item.derivation;
   if (drv.builder === "venv") {
     // A build environment: the same kind of venv, over the build-system closure.
-    await store.realise(drv.path, async (tmp) => void assembleVenv({ python: plan.python, members: membersOf(drv, store), out: tmp, finalPath: store.toRealPath(drv.path), prompt: "build-env", lazyBytecode: hasLazyBytecode(drv) }), {
+    await store.realise(drv.path, async (tmp) => void (await assembleVenv({ python: plan.python, members: membersOf(drv, store), out: tmp, finalPath: store.toRealPath(drv.path), prompt: "build-env", lazyBytecode: hasLazyBytecode(drv) })), {
       references: drv.inputs.map((d) => d.path as StorePath),
       deriver: drv.hash,
     });
@@ -276,11 +276,11 @@ export function fileSourcesOf(item: PlanItem): FileSource[] {
 }
 
 /** A real, writable environment at `output`, built beside it and renamed into place. */
-function writeCopy(output: string, venv: Omit<Parameters<typeof assembleVenv>[0], "out" | "finalPath" | "mode">): void {
+async function writeCopy(output: string, venv: Omit<Parameters<typeof assembleVenv>[0], "out" | "finalPath" | "mode">): Promise<void> {
   assertReplaceable(output);
   const temp = mkdtempSync(join(dirname(output), ".wheelwright-copy-"));
   rmSync(temp, { recursive: true });
-  assembleVenv({ ...venv, out: temp, finalPath: output, mode: "copy" });
+  await assembleVenv({ ...venv, out: temp, finalPath: output, mode: "copy" });
   writeFileSync(join(temp, COPY_MARKER), "made by wheelwright sync --copy\n");
   rmSync(output, { recursive: true, force: true });
   renameSync(temp, output);

@@ -40,7 +40,7 @@ export interface AssembleVenvOptions {
   lazyBytecode?: boolean;
 }
 
-export function assembleVenv(options: AssembleVenvOptions): MergeResult {
+export async function assembleVenv(options: AssembleVenvOptions): Promise<MergeResult> {
   const { python, out, finalPath } = options;
   // The members' site-packages (as the installer laid them out) and its ancestors are always
   // real directories: the base venv adds to them.
@@ -72,7 +72,7 @@ export function assembleVenv(options: AssembleVenvOptions): MergeResult {
     if (!existsSync(join(out, dir))) writeDir(join(out, dir));
   }
   writeBase(options);
-  if (options.lazyBytecode === true && (options.mode ?? "link") === "link") writePycacheHook(join(out, site), basename(finalPath));
+  if (options.lazyBytecode === true && (options.mode ?? "link") === "link") await writePycacheHook(python, out, finalPath);
   return result;
 }
 

@@ -1,61 +1,137 @@
 /**
- * The bytecode-cache hook of an environment synced with `compile-bytecode = false`. Its
- * packages were installed without `.pyc` files, and they live in the read-only store, so
+ * The bytecode-cache hook of an environment synced with `compile-bytecode = false` (the
+ * default). Its packages were installed without `.pyc` files into the read-only store, so
  * Python could not cache what it compiles beside the sources and would compile every module
  * again at every start. The hook — a module plus the `.pth` line that imports it at start-up —
- * points `sys.pycache_prefix` (Python ≥ 3.8) at a writable directory private to this
- * environment, unless the user chose one (`PYTHONPYCACHEPREFIX`, `-X pycache_prefix`).
+ * gives Python's `cache_from_source` (which every source loader asks where a module's pyc
+ * lives) a mapping of its own: a module whose real path lies in the store is cached under
+ * `$XDG_CACHE_HOME/wheelwright/pycache/<store key>/<store path name>/…`, any other module
+ * (the standard library, the project's own code) where Python would cache it anyway.
  *
- * The directory is named after the environment's store path: the files under one store path
- * never change, so a cached pyc can't go stale even though every store file has the same
- * mtime (Python's default pycs are validated by mtime and size). Another environment — a new
- * sync — gets a new directory.
+ * The cache is keyed by the store path a module's file really lives in, not by the
+ * environment that imported it: a store path's files never change, so a pyc cached for one
+ * environment is valid in every other one that links the same package (the next sync, another
+ * project, a build environment), and can't go stale although every store file has the same
+ * mtime (Python's default pycs are validated by mtime and size). `wheelwright gc` deletes a
+ * store path's cache with it. A user's own choice (`PYTHONPYCACHEPREFIX`, `-X pycache_prefix`)
+ * wins: the hook then does nothing.
+ *
+ * Builds run with `PYTHONDONTWRITEBYTECODE` (nothing may appear in the source tree) and a
+ * private HOME, so they set `WHEELWRIGHT_BUILD_PYCACHE` to the caller's cache directory
+ * instead: store modules are then cached there, as at run time, the interpreter's own modules
+ * are read from where they are, and every other module gets no bytecode at all.
  */
+import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { WheelwrightError } from "../errors.js";
+import { compileAll } from "../install/bytecode.js";
+import { sitePackagesDir } from "../install/scheme.js";
 import type { Interpreter } from "../python/types.js";
 import { cacheDir } from "../util/cache-dir.js";
 
 export const PYCACHE_MODULE = "_wheelwright_pycache";
 
-/** Where the hook caches bytecode, for `environment` (a store path's base name), in `env`. */
-export function pycacheDir(environment: string, env: NodeJS.ProcessEnv = process.env): string {
-  return join(cacheDir("pycache", env), environment);
+/** Set in builds: the bytecode cache's root directory (see the module comment). */
+export const BUILD_PYCACHE_VAR = "WHEELWRIGHT_BUILD_PYCACHE";
+
+/** The root of every store's bytecode cache, for the user whose environment is `env`. */
+export function pycacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return cacheDir("pycache", env);
 }
 
-/** Whether `python` honours `sys.pycache_prefix` (added in 3.8). */
+/** The store's own part of the cache: stores in different places never share pycs. */
+const storeKey = (storeDir: string): string => createHash("sha256").update(storeDir).digest("hex").slice(0, 16);
+
+/** Where the bytecode of the modules under `storePath` (a store path's real path) is cached. */
+export function pycacheDir(storePath: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(pycacheRoot(env), storeKey(dirname(storePath)), basename(storePath));
+}
+
+/** Whether `python` can use the hook (a `sys.pycache_prefix` to defer to, added in 3.8). */
 export function supportsPycachePrefix(python: Interpreter): boolean {
   const [major = 0, minor = 0] = python.versionTuple;
   return major > 3 || (major === 3 && minor >= 8);
 }
 
-/** Writes the hook into `sitePackages` (a directory of the environment being assembled). */
-export function writePycacheHook(sitePackages: string, environment: string): void {
-  writeFileSync(join(sitePackages, `${PYCACHE_MODULE}.pth`), `import ${PYCACHE_MODULE}\n`, { mode: 0o644 });
-  writeFileSync(join(sitePackages, `${PYCACHE_MODULE}.py`), hookSource(environment), { mode: 0o644 });
+/**
+ * Writes the hook into the site-packages of the environment being assembled in `root`, whose
+ * final path is `finalPath`, with its own bytecode, compiled by `python`: it runs before it could cache
+ * anything, so it would otherwise be compiled at every start, and compiling anything at all
+ * costs a fresh interpreter some milliseconds (or, run by root, would write a pyc into the
+ * sealed environment).
+ */
+export async function writePycacheHook(python: Interpreter, root: string, finalPath: string): Promise<void> {
+  const site = sitePackagesDir(python);
+  const module = join(root, site, `${PYCACHE_MODULE}.py`);
+  writeFileSync(join(root, site, `${PYCACHE_MODULE}.pth`), `import ${PYCACHE_MODULE}\n`, { mode: 0o644 });
+  writeFileSync(module, hookSource(dirname(finalPath)), { mode: 0o644 });
+  const { failed } = await compileAll(python, [{ path: module, displayPath: join(finalPath, site, `${PYCACHE_MODULE}.py`) }]);
+  if (failed.length > 0) {
+    throw new WheelwrightError("ERR_WW_BYTECODE", `The environment's bytecode-cache hook does not compile with ${python.executable}: ${failed[0]!.message}`, { hint: "This is a bug in wheelwright; `compile-bytecode = true` avoids the hook." });
+  }
 }
 
-function hookSource(environment: string): string {
-  return `"""Written by wheelwright: this environment was synced with compile-bytecode = false.
+function hookSource(storeDir: string): string {
+  return `"""Written by wheelwright: this environment's packages carry no bytecode (compile-bytecode = false).
 
-Its packages carry no bytecode and live in a read-only store, so Python's bytecode cache
-(sys.pycache_prefix) is pointed at a writable directory of this environment's own:
-$XDG_CACHE_HOME/wheelwright/pycache/<environment> (else ~/.cache/...), unless
-PYTHONPYCACHEPREFIX or -X pycache_prefix already chose one.
+They live in a read-only store, so the bytecode Python compiles for them is cached under
+$XDG_CACHE_HOME/wheelwright/pycache (else ~/.cache/...), keyed by the store path each module's
+file really lives in, and shared by every environment that links it. Modules outside the store
+are cached where Python caches them anyway. PYTHONPYCACHEPREFIX or -X pycache_prefix turns
+this off. In a wheelwright build, ${BUILD_PYCACHE_VAR} names the cache, and modules outside
+both the store and the interpreter get no bytecode.
 """
 import os
 import sys
 
-ENVIRONMENT = ${JSON.stringify(environment)}
+STORE = ${JSON.stringify(storeDir)}
+STORE_KEY = ${JSON.stringify(storeKey(storeDir))}
 
 
-def _point_bytecode_cache():
+def _install():
     if getattr(sys, "pycache_prefix", None) is not None:
         return
-    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    sys.pycache_prefix = os.path.join(root, "wheelwright", "pycache", ENVIRONMENT)
+    try:
+        import _frozen_importlib_external as bootstrap
+    except ImportError:
+        return
+    build = os.environ.get(${JSON.stringify(BUILD_PYCACHE_VAR)})
+    if build:
+        root = build
+        interpreter = tuple({os.path.realpath(p) + os.sep for p in (sys.base_prefix, sys.base_exec_prefix)})
+    else:
+        home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        root = os.path.join(home, "wheelwright", "pycache")
+    root = os.path.join(root, STORE_KEY)
+    real_store = os.path.realpath(STORE)
+    store = real_store + os.sep
+    default = bootstrap.cache_from_source
+    real_dirs = {}
+
+    def cache_from_source(path, debug_override=None, **kwargs):
+        path = os.fspath(path)
+        head, tail = os.path.split(path)
+        real = real_dirs.get(head)
+        if real is None:
+            real = real_dirs[head] = os.path.realpath(head)
+        real = os.path.join(real, tail)
+        if os.path.islink(real):
+            real = os.path.realpath(real)
+        if real.startswith(store):
+            return root + default(real, debug_override, **kwargs)[len(real_store):]
+        if build and not real.startswith(interpreter):
+            raise NotImplementedError("no bytecode outside the store in a build")
+        return default(path, debug_override, **kwargs)
+
+    bootstrap.cache_from_source = cache_from_source
+    util = sys.modules.get("importlib.util")
+    if util is not None:
+        util.cache_from_source = cache_from_source
+    if build:
+        sys.dont_write_bytecode = False
 
 
-_point_bytecode_cache()
+_install()
 `;
 }

@@ -31,6 +31,11 @@ describe("buildEnvironment", () => {
     expect(env.TMPDIR).toBe("/scratch/tmp");
   });
 
+  it("points build environments' bytecode cache at the caller's, not the private HOME", () => {
+    expect(env.WHEELWRIGHT_BUILD_PYCACHE).toBe("/root/.cache/wheelwright/pycache");
+    expect(buildEnvironment({ buildEnv: "/e", scratch: "/s", sourceDir: "/w", inherit: { XDG_CACHE_HOME: "/c" } }).WHEELWRIGHT_BUILD_PYCACHE).toBe("/c/wheelwright/pycache");
+  });
+
   it("fixes SOURCE_DATE_EPOCH and PYTHONHASHSEED, and applies the recipe's env last", () => {
     expect(env.SOURCE_DATE_EPOCH).toBe(String(DEFAULT_SOURCE_DATE_EPOCH));
     expect(env.PYTHONHASHSEED).toBe("0");

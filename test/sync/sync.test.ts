@@ -3,7 +3,7 @@
 // and venv collisions configured from pyproject.toml.
 import { createHash } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -107,52 +107,51 @@ describe.skipIf(!hasPython311)("wheelwright sync", () => {
     expect(execFileSync(join(project, ".venv/bin/python"), ["-c", "import alpha; print(alpha.VERSION)"], { encoding: "utf8" }).trim()).toBe("2.0");
   });
 
-  it("with compile-bytecode = false installs no bytecode, caches it per environment outside the store, and gc removes the cache", () => {
+  it("installs without bytecode by default, caching it per store path outside the store (gc removes it); --compile-bytecode compiles into the store", async () => {
     const project = join(work, "p-lazy");
-    pylock(project, [made["alpha-2.0"]!, made["gamma-1.0"]!]);
+    // a package of its own, whose store path becomes garbage at the end
+    const lazyonly = await wheel("lazyonly", "1.0", { "lazyonly/__init__.py": "VERSION = '1.0'\n" });
+    pylock(project, [lazyonly, made["gamma-1.0"]!]);
     const cache = join(work, "lazy-cache");
     // PYTHONDONTWRITEBYTECODE (set on some machines) would stop Python from caching at all
-    const env = { ...process.env, XDG_CACHE_HOME: cache, PYTHONDONTWRITEBYTECODE: "", PYTHONPYCACHEPREFIX: "" };
+    const env = { ...process.env, XDG_CACHE_HOME: cache };
     delete env.PYTHONDONTWRITEBYTECODE;
     delete env.PYTHONPYCACHEPREFIX;
     const paths = (p: ReturnType<typeof planOf>) => Object.fromEntries(p.derivations.map((d) => [d.name, d.storePath]));
-    const eager = paths(planOf(project));
-    const lazyResult = sync(project, "--no-compile-bytecode");
-    expect(lazyResult.code, lazyResult.stderr).toBe(0);
-    // the flag and the pyproject.toml setting mean the same derivations, apart from the default's
-    writeFileSync(join(project, "pyproject.toml"), '[project]\nname = "p-lazy"\nversion = "0"\n\n[tool.wheelwright]\ncompile-bytecode = false\n');
     const lazy = paths(planOf(project));
-    expect(lazy.alpha).not.toBe(eager.alpha);
-    expect(lazy["p-lazy-env"]).not.toBe(eager["p-lazy-env"]);
-    const venv = readlinkSync(join(project, ".venv"));
-    expect(venv).toBe(lazy["p-lazy-env"]);
+    const lazyResult = sync(project);
+    expect(lazyResult.code, lazyResult.stderr).toBe(0);
+    expect(readlinkSync(join(project, ".venv"))).toBe(lazy["p-lazy-env"]);
     const pycs = (dir: string) => spawnSync("find", [dir, "-name", "*.pyc"], { encoding: "utf8" }).stdout.trim();
-    expect(pycs(lazy.alpha!)).toBe("");
-
-    const site = join(project, ".venv/lib/python3.11/site-packages");
-    const run = (extraEnv: NodeJS.ProcessEnv = {}) =>
-      JSON.parse(execFileSync(join(project, ".venv/bin/python"), ["-c", "import json, sys, alpha; print(json.dumps([sys.pycache_prefix, alpha.__cached__, alpha.VERSION]))"], { encoding: "utf8", env: { ...env, ...extraEnv } })) as [string, string, string];
-    const [prefix, cached, version] = run();
-    const dir = join(cache, "wheelwright/pycache", venv.slice(venv.lastIndexOf("/") + 1));
-    expect(prefix).toBe(dir);
-    expect(version).toBe("2.0");
-    expect(cached).toBe(join(dir, site, "alpha/__init__.cpython-311.pyc"));
-    expect(existsSync(cached)).toBe(true);
-    const written = lstatSync(cached).mtimeMs;
-    run(); // the second start reads the cached pyc instead of writing it again
-    expect(lstatSync(cached).mtimeMs).toBe(written);
-    // the user's own choice wins
-    expect(run({ PYTHONPYCACHEPREFIX: join(work, "mine") })[0]).toBe(join(work, "mine"));
-
-    // back to the default: the lazy environment is garbage, and so is its bytecode cache
+    expect(pycs(lazy.lazyonly!)).toBe("");
+    // the flag, the variable and the pyproject.toml setting mean the same derivations
+    writeFileSync(join(project, "pyproject.toml"), '[project]\nname = "p-lazy"\nversion = "0"\n\n[tool.wheelwright]\ncompile-bytecode = true\n');
+    const eager = paths(planOf(project));
+    expect(eager.lazyonly).not.toBe(lazy.lazyonly);
+    expect(eager["p-lazy-env"]).not.toBe(lazy["p-lazy-env"]);
     writeFileSync(join(project, "pyproject.toml"), '[project]\nname = "p-lazy"\nversion = "0"\n');
-    expect(sync(project).code).toBe(0);
-    expect(pycs(eager.alpha!)).toContain("__init__.cpython-311.pyc");
+    const viaVariable = JSON.parse(runCli(["plan", "--json", "-C", project, ...common()], { env: { ...env, WHEELWRIGHT_COMPILE_BYTECODE: "1" } }).stdout) as ReturnType<typeof planOf>;
+    expect(paths(viaVariable)).toEqual(eager);
+
+    const site = "lib/python3.11/site-packages";
+    const run = () =>
+      JSON.parse(execFileSync(join(project, ".venv/bin/python"), ["-c", "import json, lazyonly; print(json.dumps([lazyonly.__cached__, lazyonly.VERSION]))"], { encoding: "utf8", env })) as [string, string];
+    const [cached, version] = run();
+    const dir = join(cache, "wheelwright/pycache", readdirSync(join(cache, "wheelwright/pycache"))[0]!, lazy.lazyonly!.slice(lazy.lazyonly!.lastIndexOf("/") + 1));
+    expect(version).toBe("1.0");
+    expect(cached).toBe(join(dir, site, "lazyonly/__pycache__/__init__.cpython-311.pyc"));
+    expect(existsSync(cached)).toBe(true);
+
+    // eager: pycs in the store; the lazy environment is garbage, and so are lazyonly's store path and bytecode cache
+    const eagerResult = sync(project, "--compile-bytecode");
+    expect(eagerResult.code, eagerResult.stderr).toBe(0);
+    expect(readlinkSync(join(project, ".venv"))).toBe(eager["p-lazy-env"]);
+    expect(pycs(eager.lazyonly!)).toContain("__init__.cpython-311.pyc");
     const gc = runCli(["gc", "--store", store], { env });
     expect(gc.code, gc.stderr).toBe(0);
     expect(gc.stdout).toContain(`deleted bytecode cache ${dir}`);
     expect(existsSync(dir)).toBe(false);
-    expect(existsSync(lazy.alpha!)).toBe(false);
+    expect(existsSync(lazy.lazyonly!)).toBe(false);
   });
 
   it("writes a real, writable environment with --copy and refuses to replace a directory it did not make", () => {

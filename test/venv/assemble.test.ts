@@ -37,21 +37,21 @@ describe.skipIf(!hasPython311)("venv assembly", () => {
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  function build(members: VenvMember[], extra: Partial<Parameters<typeof assembleVenv>[0]> = {}): string {
+  async function build(members: VenvMember[], extra: Partial<Parameters<typeof assembleVenv>[0]> = {}): Promise<string> {
     const out = mkdtempSync(join(work, "venv-"));
     rmSync(out, { recursive: true });
-    assembleVenv({ out, finalPath: out, python, members, ...extra });
+    await assembleVenv({ out, finalPath: out, python, members, ...extra });
     return out;
   }
 
-  it("is a standard venv: sys.prefix, child interpreters, metadata, scripts, no PYTHONPATH", () => {
+  it("is a standard venv: sys.prefix, child interpreters, metadata, scripts, no PYTHONPATH", async () => {
     const alpha = member("alpha", {
       ...distInfo("alpha", "1.0"),
       [`${site}/alpha/__init__.py`]: "VALUE = 'alpha'\n",
       "bin/alpha-tool": "#!@PYTHON@\nimport sys, alpha\nprint(sys.executable, alpha.VALUE)\n",
     });
     const beta = member("beta", { ...distInfo("beta", "2.0"), [`${site}/beta.py`]: "import alpha\n" });
-    const venv = build([alpha, beta]);
+    const venv = await build([alpha, beta]);
     const py = join(venv, "bin", "python");
     const env = { PATH: "/usr/bin:/bin" };
     const run = (code: string) => execFileSync(py, ["-c", code], { env, encoding: "utf8" }).trim();
@@ -67,43 +67,43 @@ describe.skipIf(!hasPython311)("venv assembly", () => {
     for (const link of ["python3", "python3.11"]) expect(readlinkSync(join(venv, "bin", link))).toBe("python");
   });
 
-  it("merges shared directories (namespace packages) and accepts identical files", () => {
+  it("merges shared directories (namespace packages) and accepts identical files", async () => {
     const a = member("ns-a", { [`${site}/ns/a/__init__.py`]: "A = 1\n", [`${site}/README.txt`]: "same\n" });
     const b = member("ns-b", { [`${site}/ns/b/__init__.py`]: "B = 2\n", [`${site}/README.txt`]: "same\n" });
-    const venv = build([a, b]);
+    const venv = await build([a, b]);
     expect(lstatSync(join(venv, site, "ns")).isDirectory()).toBe(true);
     expect(lstatSync(join(venv, site, "ns/a")).isSymbolicLink()).toBe(true);
     const out = execFileSync(join(venv, "bin/python"), ["-c", "import ns.a, ns.b; print(ns.a.A + ns.b.B)"], { encoding: "utf8" }).trim();
     expect(out).toBe("3");
   });
 
-  it("refuses files with different bytes, naming both packages, unless ignored or skipped", () => {
+  it("refuses files with different bytes, naming both packages, unless ignored or skipped", async () => {
     const a = member("lic-a", { [`${site}/LICENSE`]: "MIT\n", [`${site}/__pycache__/x.cpython-311.pyc`]: "one" });
     const b = member("lic-b", { [`${site}/LICENSE`]: "BSD\n", [`${site}/__pycache__/x.cpython-311.pyc`]: "two" });
     try {
-      build([a, b]);
+      await build([a, b]);
       expect.unreachable();
     } catch (error) {
       expect(isWheelwrightError(error, "ERR_WW_VENV_COLLISION")).toBe(true);
       expect((error as Error).message).toMatch(/LICENSE.*lic-a.*lic-b/);
     }
-    const ignored = build([a, b], { ignoreCollisions: ["LICENSE"] });
+    const ignored = await build([a, b], { ignoreCollisions: ["LICENSE"] });
     expect(readFileSync(join(ignored, site, "LICENSE"), "utf8")).toBe("MIT\n"); // first wins
-    const skipped = build([a, b], { skip: ["**/LICENSE"] });
+    const skipped = await build([a, b], { skip: ["**/LICENSE"] });
     expect(existsSync(join(skipped, site, "LICENSE"))).toBe(false);
   });
 
-  it("activate scripts put the venv first on PATH", () => {
-    const venv = build([member("solo", { [`${site}/solo.py`]: "" })]);
+  it("activate scripts put the venv first on PATH", async () => {
+    const venv = await build([member("solo", { [`${site}/solo.py`]: "" })]);
     const out = execFileSync("bash", ["-c", `. '${venv}/bin/activate' && command -v python && echo "$VIRTUAL_ENV" && deactivate && echo "\${VIRTUAL_ENV:-unset}"`], { encoding: "utf8" });
     expect(out.trim().split("\n")).toEqual([join(venv, "bin/python"), venv, "unset"]);
     expect(readFileSync(join(venv, "bin/activate.fish"), "utf8")).toContain(`set -gx VIRTUAL_ENV '${venv}'`);
     expect(readFileSync(join(venv, "bin/activate.csh"), "utf8")).toContain(`setenv VIRTUAL_ENV '${venv}'`);
   });
 
-  it("copy mode writes a real, writable tree with no links into members", () => {
+  it("copy mode writes a real, writable tree with no links into members", async () => {
     const m = member("copied", { [`${site}/copied/__init__.py`]: "X = 1\n", "bin/copied": "#!@PYTHON@\nprint('hi')\n" });
-    const venv = build([m], { mode: "copy" });
+    const venv = await build([m], { mode: "copy" });
     expect(lstatSync(join(venv, site, "copied")).isDirectory()).toBe(true);
     expect(lstatSync(join(venv, site, "copied/__init__.py")).isFile()).toBe(true);
     writeFileSync(join(venv, site, "copied/__init__.py"), "X = 2\n");
