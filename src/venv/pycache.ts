@@ -22,7 +22,7 @@
  * are read from where they are, and every other module gets no bytecode at all.
  */
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { WheelwrightError } from "../errors.js";
 import { compileAll } from "../install/bytecode.js";
@@ -56,20 +56,53 @@ export function supportsPycachePrefix(python: Interpreter): boolean {
 
 /**
  * Writes the hook into the site-packages of the environment being assembled in `root`, whose
- * final path is `finalPath`, with its own bytecode, compiled by `python`: it runs before it could cache
- * anything, so it would otherwise be compiled at every start, and compiling anything at all
- * costs a fresh interpreter some milliseconds (or, run by root, would write a pyc into the
- * sealed environment).
+ * final path is `finalPath`, with its own bytecode: it runs before it could cache anything,
+ * so it would otherwise be compiled at every start, and compiling anything at all costs a
+ * fresh interpreter some milliseconds (or, run by root, would write a pyc into the sealed
+ * environment).
  */
 export async function writePycacheHook(python: Interpreter, root: string, finalPath: string): Promise<void> {
-  const site = sitePackagesDir(python);
-  const module = join(root, site, `${PYCACHE_MODULE}.py`);
-  writeFileSync(join(root, site, `${PYCACHE_MODULE}.pth`), `import ${PYCACHE_MODULE}\n`, { mode: 0o644 });
-  writeFileSync(module, hookSource(dirname(finalPath)), { mode: 0o644 });
-  const { failed } = await compileAll(python, [{ path: module, displayPath: join(finalPath, site, `${PYCACHE_MODULE}.py`) }]);
-  if (failed.length > 0) {
-    throw new WheelwrightError("ERR_WW_BYTECODE", `The environment's bytecode-cache hook does not compile with ${python.executable}: ${failed[0]!.message}`, { hint: "This is a bug in wheelwright; `compile-bytecode = true` avoids the hook." });
+  const site = join(root, sitePackagesDir(python));
+  const source = hookSource(dirname(finalPath));
+  writeFileSync(join(site, `${PYCACHE_MODULE}.pth`), `import ${PYCACHE_MODULE}\n`, { mode: 0o644 });
+  writeFileSync(join(site, `${PYCACHE_MODULE}.py`), source, { mode: 0o644 });
+  const pyc = await hookBytecode(python, join(site, `${PYCACHE_MODULE}.py`), source);
+  mkdirSync(join(site, "__pycache__"));
+  writeFileSync(join(site, "__pycache__", pyc.name), pyc.data, { mode: 0o644 });
+}
+
+/**
+ * The hook's pyc. Its source is the same for every environment of one store, and the path
+ * its code object records is fixed (Python replaces it with the module's real path when it
+ * loads the pyc), so the bytes are too: they are compiled once per store and interpreter and
+ * kept in the cache, which spares a warm sync starting an interpreter just to compile them.
+ */
+async function hookBytecode(python: Interpreter, module: string, source: string): Promise<{ name: string; data: Buffer }> {
+  const kept = join(pycacheRoot(), "hook", createHash("sha256").update(`${python.realpath}\0${python.version}\0${source}`).digest("hex").slice(0, 32));
+  try {
+    const [name] = readdirSync(kept);
+    if (name?.endsWith(".pyc")) return { name, data: readFileSync(join(kept, name)) };
+  } catch {
+    // not kept yet
   }
+  const { compiled, failed } = await compileAll(python, [{ path: module, displayPath: `${PYCACHE_MODULE}.py` }], { returnBytes: true });
+  const [pyc] = compiled;
+  if (pyc?.data === undefined || failed.length > 0) {
+    throw new WheelwrightError("ERR_WW_BYTECODE", `The environment's bytecode-cache hook does not compile with ${python.executable}${failed[0] ? `: ${failed[0].message}` : ""}`, { hint: "This is a bug in wheelwright; `compile-bytecode = true` avoids the hook." });
+  }
+  const result = { name: basename(pyc.pyc), data: pyc.data };
+  let temp: string | undefined;
+  try {
+    // whole or not at all: a directory holding the finished file is renamed into place
+    mkdirSync(dirname(kept), { recursive: true });
+    temp = mkdtempSync(`${kept}.tmp-`);
+    writeFileSync(join(temp, result.name), result.data);
+    renameSync(temp, kept);
+  } catch {
+    // another sync kept it first, or the cache isn't writable: nothing is lost
+    if (temp !== undefined) rmSync(temp, { recursive: true, force: true });
+  }
+  return result;
 }
 
 function hookSource(storeDir: string): string {

@@ -4,7 +4,7 @@
 // one's pycs, that the hook's own bytecode ships in the environment (nothing is written
 // into it, even by root), the user's PYTHONPYCACHEPREFIX, and the rules inside a build.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { shutdownCompileWorkers } from "../../src/install/bytecode.js";
@@ -47,7 +47,10 @@ describe.skipIf(pythons.length === 0)("bytecode-cache hook", () => {
       const members = [{ name: "pkg", path: pkg }, { name: "top", path: top }];
       const envs = [join(store, "eeee-one-env"), join(store, "ffff-two-env")];
       for (const env of envs) await assembleVenv({ python, members, out: env, finalPath: env, lazyBytecode: true });
-      expect(existsSync(join(envs[0]!, site, "__pycache__"))).toBe(true); // the hook's own pyc
+      // the hook's own pyc: the same bytes for every environment of the store (compiled once)
+      const hookPycs = envs.map((env) => readdirSync(join(env, site, "__pycache__")).map((name) => readFileSync(join(env, site, "__pycache__", name))));
+      expect(hookPycs[0]).toHaveLength(1);
+      expect(hookPycs[1]).toEqual(hookPycs[0]);
 
       const home = join(work, "cache");
       const baseEnv = { PATH: "/usr/bin:/bin", HOME: join(work, "home"), XDG_CACHE_HOME: home };
