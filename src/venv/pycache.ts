@@ -19,7 +19,9 @@
  * Builds run with `PYTHONDONTWRITEBYTECODE` (nothing may appear in the source tree) and a
  * private HOME, so they set `WHEELWRIGHT_BUILD_PYCACHE` to the caller's cache directory
  * instead: store modules are then cached there, as at run time, the interpreter's own modules
- * are read from where they are, and every other module gets no bytecode at all.
+ * are read from where they are, and every other module that is imported gets no bytecode
+ * (a backend that compiles files on purpose, as meson's install step does, is answered as
+ * Python would answer it).
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -113,7 +115,8 @@ $XDG_CACHE_HOME/wheelwright/pycache (else ~/.cache/...), keyed by the store path
 file really lives in, and shared by every environment that links it. Modules outside the store
 are cached where Python caches them anyway. PYTHONPYCACHEPREFIX or -X pycache_prefix turns
 this off. In a wheelwright build, ${BUILD_PYCACHE_VAR} names the cache, and modules outside
-both the store and the interpreter get no bytecode.
+both the store and the interpreter that are imported get no bytecode (explicit compiles, such
+as compileall's, are answered as usual).
 """
 import os
 import sys
@@ -140,6 +143,7 @@ def _install():
     real_store = os.path.realpath(STORE)
     store = real_store + os.sep
     default = bootstrap.cache_from_source
+    imports = vars(bootstrap)
     real_dirs = {}
 
     def cache_from_source(path, debug_override=None, **kwargs):
@@ -153,8 +157,9 @@ def _install():
             real = os.path.realpath(real)
         if real.startswith(store):
             return root + default(real, debug_override, **kwargs)[len(real_store):]
-        if build and not real.startswith(interpreter):
-            raise NotImplementedError("no bytecode outside the store in a build")
+        if build and not real.startswith(interpreter) and sys._getframe(1).f_globals is imports:
+            # an import's cache: none (an explicit compile, e.g. compileall, is answered as usual)
+            raise NotImplementedError("no bytecode for imports outside the store in a build")
         return default(path, debug_override, **kwargs)
 
     bootstrap.cache_from_source = cache_from_source

@@ -101,6 +101,16 @@ describe.skipIf(pythons.length === 0)("bytecode-cache hook", () => {
       expect(existsSync(buildPkgPyc)).toBe(true);
       expect(buildStdlibPyc).toBe(stdlibPyc);
       expect(dontWrite).toBe(false);
+
+      // an explicit compile in a build (meson's install step runs compileall) is answered as usual
+      writeFileSync(join(source, "other_mod.py"), "Y = 2\n");
+      const compiled = execFileSync(
+        join(envs[0]!, "bin/python"),
+        ["-c", "import compileall, importlib.util, sys; assert compileall.compile_file('other_mod.py', quiet=1); print(importlib.util.cache_from_source('other_mod.py'))"],
+        { encoding: "utf8", cwd: source, env: { ...baseEnv, HOME: join(work, "build-home"), PYTHONDONTWRITEBYTECODE: "1", [BUILD_PYCACHE_VAR]: buildCache } },
+      ).trim();
+      expect(compiled.startsWith("__pycache__/other_mod.")).toBe(true);
+      expect(existsSync(join(source, compiled))).toBe(true);
     });
   }
 });
