@@ -138,8 +138,8 @@ export class BuildSystemDiscovery {
       else if (r.source.kind === "tree" && r.source.tree.type === "archive") files.push(r.source.tree.file);
     }
     const local = files.length > 0 ? await this.options.fetchFiles(files) : new Map<string, string>();
-    // Unpacking is decompression and file writes: run a few at once (one per core); the facts
-    // are stored in the order they finish, which no result depends on.
+    // Reading an archive is decompression: run a few at once (one per core); the facts are
+    // stored in the order they finish, which no result depends on.
     const limit = pLimit(Math.max(1, availableParallelism()));
     await Promise.all(
       recipes.map((recipe) =>
@@ -148,7 +148,8 @@ export class BuildSystemDiscovery {
           try {
             const { source } = recipe;
             const file = source.kind === "sdist" ? local.get(source.file.sha256) : source.kind === "tree" && source.tree.type === "archive" ? local.get(source.tree.file.sha256) : undefined;
-            const root = await unpackSource({ source, dest: work, package: recipe.name, ...(file !== undefined ? { file } : {}) });
+            // Only pyproject.toml is read: from an archive, nothing else is written.
+            const root = await unpackSource({ source, dest: work, package: recipe.name, only: ["pyproject.toml"], ...(file !== undefined ? { file } : {}) });
             const fact = readBuildSystem(root);
             const key = sourceFactKey(recipe);
             if (key !== undefined) this.options.store.setSourceFact(key, fact);

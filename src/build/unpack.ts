@@ -3,10 +3,15 @@
  * directory becomes the root); directories are copied without VCS data and build leftovers;
  * git sources are cloned from a local or remote repository and checked out at the pinned
  * commit. A `subdirectory` then selects the project inside the tree.
+ *
+ * A caller that needs only a few files of the project (build-system discovery reads
+ * `pyproject.toml`) passes `only`: an archive is then still read whole, but only those files
+ * are written. Wherever that can't give the same answer as a full unpack (the file is a link,
+ * the layout is unusual, the archive is refused), the full unpack runs instead.
  */
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { basename, join, posix, resolve } from "node:path";
 import { extractArchive } from "../archive/index.js";
 import { WheelwrightError } from "../errors.js";
 import type { Source } from "../scope/source.js";
@@ -21,6 +26,11 @@ export interface UnpackInput {
   /** Empty directory (or not yet existing) to unpack into. */
   dest: string;
   package: string;
+  /**
+   * Paths relative to the project root that are all the caller reads: from an archive only
+   * these are written (the rest of the tree is absent). Ignored for directories and git.
+   */
+  only?: readonly string[];
 }
 
 /** Unpacks and returns the project root inside `dest`. */
@@ -29,11 +39,11 @@ export async function unpackSource(input: UnpackInput): Promise<string> {
   mkdirSync(dest, { recursive: true });
   switch (source.kind) {
     case "sdist":
-      return extractToRoot(requireFile(input), dest, input.package);
+      return extractProject(requireFile(input), dest, input.package, undefined, input.only);
     case "tree": {
       const tree = source.tree;
       if (tree.type === "directory") return copyDirectory(tree.path, join(dest, basename(tree.path) || "source"), input.package);
-      if (tree.type === "archive") return subdirectory(await extractToRoot(requireFile(input), dest, input.package), tree.subdirectory, input.package);
+      if (tree.type === "archive") return extractProject(requireFile(input), dest, input.package, tree.subdirectory, input.only);
       const root = join(dest, "checkout");
       await cloneGit(tree.url, tree.commit, root, input.package);
       return subdirectory(root, tree.subdirectory, input.package);
@@ -46,6 +56,56 @@ export async function unpackSource(input: UnpackInput): Promise<string> {
 function requireFile(input: UnpackInput): string {
   if (input.file === undefined) throw new Error(`unpackSource: no local file for ${input.package}`);
   return input.file;
+}
+
+/** The project inside an archive: all of it, or just `only` when that gives the same answer. */
+async function extractProject(file: string, dest: string, pkg: string, sub: string | undefined, only: readonly string[] | undefined): Promise<string> {
+  if (only !== undefined) {
+    const project = await extractSelected(file, dest, sub, only).catch(() => undefined);
+    if (project !== undefined) return project;
+    rmSync(join(dest, "archive"), { recursive: true, force: true });
+  }
+  return subdirectory(await extractToRoot(file, dest, pkg), sub, pkg);
+}
+
+/**
+ * Writes only `only` (relative to the project root) out of an archive, finding the root as
+ * extractToRoot does, from every entry's name. Undefined when the full unpack must decide:
+ * a wanted path is a link, the subdirectory is odd or absent, or the archive is empty.
+ */
+async function extractSelected(file: string, dest: string, sub: string | undefined, only: readonly string[]): Promise<string | undefined> {
+  const inner = sub === undefined || sub === "" ? "" : posix.normalize(sub).replace(/\/+$/, "");
+  if (inner === "." || inner.startsWith("../") || inner === ".." || inner.startsWith("/")) return undefined;
+  const wanted = new Set(only.map((p) => (inner === "" ? p : `${inner}/${p}`)));
+  // The project's path in the archive is `<inner>` or `<top>/<inner>`: keep both forms' files.
+  const below = (name: string): string => name.slice(name.indexOf("/") + 1);
+  const isAncestor = (name: string, of: string): boolean => of === name || of.startsWith(`${name}/`);
+  /** Top-level names → whether they are directories (hold entries or are one). */
+  const tops = new Map<string, boolean>();
+  const names: string[] = [];
+  let unsure = false;
+  const out = join(dest, "archive");
+  await extractArchive(file, out, {
+    allowSymlinks: true,
+    map: (entry) => {
+      const slash = entry.name.indexOf("/");
+      const top = slash < 0 ? entry.name : entry.name.slice(0, slash);
+      tops.set(top, (tops.get(top) ?? false) || slash >= 0 || entry.type === "directory");
+      names.push(entry.name);
+      const hit = wanted.has(entry.name) || (slash >= 0 && wanted.has(below(entry.name)));
+      // A link on the way to a wanted file would need its target, which is not written.
+      if (entry.type === "symlink" && [...wanted].some((w) => isAncestor(entry.name, w) || (slash >= 0 && isAncestor(below(entry.name), w)))) unsure = true;
+      return hit && entry.type === "file" ? entry.name : null;
+    },
+  });
+  if (unsure || tops.size === 0) return undefined;
+  const [[top, isDir]] = [...tops] as [[string, boolean]];
+  const prefix = tops.size === 1 && isDir ? `${top}/` : "";
+  const project = `${prefix}${inner}`.replace(/\/$/, "");
+  if (inner !== "" && !names.some((n) => n.startsWith(`${project}/`) || n === project)) return undefined;
+  const root = project === "" ? out : join(out, project);
+  mkdirSync(root, { recursive: true });
+  return root;
 }
 
 async function extractToRoot(file: string, dest: string, pkg: string): Promise<string> {
