@@ -10,9 +10,9 @@
  * the layout is unusual, the archive is refused), the full unpack runs instead.
  */
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
-import { basename, join, posix, resolve } from "node:path";
-import { extractArchive } from "../archive/index.js";
+import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { basename, join, posix, relative, resolve } from "node:path";
+import { extractArchive, type ArchiveEntry } from "../archive/index.js";
 import { WheelwrightError } from "../errors.js";
 import type { Source } from "../scope/source.js";
 
@@ -61,30 +61,50 @@ function requireFile(input: UnpackInput): string {
 /** The project inside an archive: all of it, or just `only` when that gives the same answer. */
 async function extractProject(file: string, dest: string, pkg: string, sub: string | undefined, only: readonly string[] | undefined): Promise<string> {
   if (only !== undefined) {
-    const project = await extractSelected(file, dest, sub, only).catch(() => undefined);
+    const project = await extractSelected(file, dest, pkg, sub, only).catch(() => undefined);
     if (project !== undefined) return project;
     rmSync(join(dest, "archive"), { recursive: true, force: true });
   }
-  return subdirectory(await extractToRoot(file, dest, pkg), sub, pkg);
+  return subdirectory((await extractToRoot(file, dest, pkg)).root, sub, pkg);
 }
 
 /**
- * Writes only `only` (relative to the project root) out of an archive, finding the root as
- * extractToRoot does, from every entry's name. Undefined when the full unpack must decide:
- * a wanted path is a link, the subdirectory is odd or absent, or the archive is empty.
+ * Writes only `only` (relative to the project root) out of an archive. Undefined when the
+ * full unpack must decide: a wanted path is a link, or the subdirectory is odd or absent.
  */
-async function extractSelected(file: string, dest: string, sub: string | undefined, only: readonly string[]): Promise<string | undefined> {
+async function extractSelected(file: string, dest: string, pkg: string, sub: string | undefined, only: readonly string[]): Promise<string | undefined> {
   const inner = sub === undefined || sub === "" ? "" : posix.normalize(sub).replace(/\/+$/, "");
   if (inner === "." || inner.startsWith("../") || inner === ".." || inner.startsWith("/")) return undefined;
   const wanted = new Set(only.map((p) => (inner === "" ? p : `${inner}/${p}`)));
-  // The project's path in the archive is `<inner>` or `<top>/<inner>`: keep both forms' files.
-  const below = (name: string): string => name.slice(name.indexOf("/") + 1);
+  // The root is not known before the last entry: keep the wanted paths under the archive's top
+  // and under each top-level directory.
+  const forms = (name: string): string[] => (name.includes("/") ? [name, name.slice(name.indexOf("/") + 1)] : [name]);
   const isAncestor = (name: string, of: string): boolean => of === name || of.startsWith(`${name}/`);
-  /** Top-level names → whether they are directories (hold entries or are one). */
+  let unsure = false;
+  const { root, names } = await extractToRoot(file, dest, pkg, (entry) => {
+    // A link on the way to a wanted file would need its target, which is not written.
+    if (entry.type === "symlink" && forms(entry.name).some((f) => [...wanted].some((w) => isAncestor(f, w)))) unsure = true;
+    return entry.type === "file" && forms(entry.name).some((f) => wanted.has(f));
+  });
+  if (unsure) return undefined;
+  if (inner === "") return root;
+  const project = join(root, inner);
+  const inArchive = relative(join(dest, "archive"), project);
+  if (!names.some((n) => isAncestor(inArchive, n))) return undefined;
+  mkdirSync(project, { recursive: true });
+  return project;
+}
+
+/**
+ * Extracts an archive into `dest/archive` (only the entries `keep` accepts, when given) and
+ * finds its root from every entry's name: an sdist holds one `<name>-<version>/` directory; a
+ * bare archive may hold the tree itself.
+ */
+async function extractToRoot(file: string, dest: string, pkg: string, keep?: (entry: ArchiveEntry) => boolean): Promise<{ root: string; names: string[] }> {
+  const out = join(dest, "archive");
+  /** Top-level names → whether each is a directory (is one, or holds entries). */
   const tops = new Map<string, boolean>();
   const names: string[] = [];
-  let unsure = false;
-  const out = join(dest, "archive");
   await extractArchive(file, out, {
     allowSymlinks: true,
     map: (entry) => {
@@ -92,30 +112,14 @@ async function extractSelected(file: string, dest: string, sub: string | undefin
       const top = slash < 0 ? entry.name : entry.name.slice(0, slash);
       tops.set(top, (tops.get(top) ?? false) || slash >= 0 || entry.type === "directory");
       names.push(entry.name);
-      const hit = wanted.has(entry.name) || (slash >= 0 && wanted.has(below(entry.name)));
-      // A link on the way to a wanted file would need its target, which is not written.
-      if (entry.type === "symlink" && [...wanted].some((w) => isAncestor(entry.name, w) || (slash >= 0 && isAncestor(below(entry.name), w)))) unsure = true;
-      return hit && entry.type === "file" ? entry.name : null;
+      return keep === undefined || keep(entry) ? entry.name : null;
     },
   });
-  if (unsure || tops.size === 0) return undefined;
-  const [[top, isDir]] = [...tops] as [[string, boolean]];
-  const prefix = tops.size === 1 && isDir ? `${top}/` : "";
-  const project = `${prefix}${inner}`.replace(/\/$/, "");
-  if (inner !== "" && !names.some((n) => n.startsWith(`${project}/`) || n === project)) return undefined;
-  const root = project === "" ? out : join(out, project);
+  if (tops.size === 0) throw new WheelwrightError("ERR_WW_ARCHIVE_FORMAT", `the source archive of ${pkg} is empty`, { file, package: pkg, hint: "check the file the lock points at" });
+  const [[top, isDirectory]] = [...tops] as [[string, boolean]];
+  const root = tops.size === 1 && isDirectory ? join(out, top) : out;
   mkdirSync(root, { recursive: true });
-  return root;
-}
-
-async function extractToRoot(file: string, dest: string, pkg: string): Promise<string> {
-  const out = join(dest, "archive");
-  await extractArchive(file, out, { allowSymlinks: true });
-  const top = readdirSync(out);
-  // An sdist holds one `<name>-<version>/` directory; a bare archive may hold the tree itself.
-  if (top.length === 1 && statSync(join(out, top[0]!)).isDirectory()) return join(out, top[0]!);
-  if (top.length === 0) throw new WheelwrightError("ERR_WW_ARCHIVE_FORMAT", `the source archive of ${pkg} is empty`, { file, package: pkg, hint: "check the file the lock points at" });
-  return out;
+  return { root, names };
 }
 
 function copyDirectory(from: string, to: string, pkg: string): string {
